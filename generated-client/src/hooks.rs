@@ -1,17 +1,183 @@
-//! The progenitor hooks: where each generated call passes through hand-written code.
+//! The progenitor hooks: where every generated call passes through hand-written code.
+//!
+//! `pre` authenticates the request (signature or token); `exec` sends it, retrying as the
+//! [`RetryPolicy`](crate::RetryPolicy) allows and signing every attempt again, inside one
+//! `tracing` span per call, and keeps the raw response for the error path.
 
-use progenitor_client::{ClientHooks, OperationInfo};
+use std::cell::RefCell;
+use std::time::Instant;
+
+use bytes::Bytes;
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::StatusCode;
+use tracing::Instrument;
 
 use crate::config::Config;
+use crate::credentials::Credentials;
+use crate::retry::{self, Outcome};
+use crate::signing::{self, SigningKey};
 use crate::Client;
 
+/// Header carrying an IAM token.
+const X_AUTH_TOKEN: &str = "x-auth-token";
+
+/// A response as received, kept for errors that must show the raw body.
+#[derive(Debug, Clone)]
+pub(crate) struct RawResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+tokio::task_local! {
+    /// The final response of the call running in this task, when the caller asked for it.
+    pub(crate) static LAST_RESPONSE: RefCell<Option<RawResponse>>;
+}
+
 impl ClientHooks<Config> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        authenticate(self.inner(), request).map_err(progenitor_client::Error::Custom)
+    }
+
     async fn exec(
         &self,
         request: reqwest::Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        use progenitor_client::ClientInfo;
-        self.client().execute(request).await
+        let span = tracing::info_span!(
+            "workspace.call",
+            operation = info.operation_id,
+            method = %request.method(),
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        send(self.client(), self.inner(), request)
+            .instrument(span)
+            .await
     }
+}
+
+/// Signs the request (AK/SK) or attaches the token (IAM), as the credentials say.
+pub(crate) fn authenticate(config: &Config, request: &mut reqwest::Request) -> Result<(), String> {
+    match config.credentials() {
+        Credentials::AkSk {
+            access_key,
+            secret_key,
+            security_token,
+        } => {
+            let key = SigningKey {
+                access_key,
+                secret_key,
+                project_id: Some(config.project_id()),
+                security_token: security_token.as_ref(),
+            };
+            signing::sign_request(request, &key, config.clock().now()).map_err(|e| e.to_string())
+        }
+        Credentials::IamToken(token) => {
+            let mut value = HeaderValue::from_str(token.expose())
+                .map_err(|_| "the IAM token cannot be sent in a header".to_string())?;
+            value.set_sensitive(true);
+            request.headers_mut().insert(X_AUTH_TOKEN, value);
+            Ok(())
+        }
+    }
+}
+
+/// Sends `request`, retrying as the policy allows; every retry is signed again.
+async fn send(
+    client: &reqwest::Client,
+    config: &Config,
+    mut request: reqwest::Request,
+) -> reqwest::Result<reqwest::Response> {
+    let span = tracing::Span::current();
+    let policy = config.retry();
+    let method = request.method().clone();
+    let mut attempt = 1;
+    loop {
+        span.record("attempt", attempt);
+        let spare = (attempt < policy.max_attempts)
+            .then(|| request.try_clone())
+            .flatten();
+        let started = Instant::now();
+        let result = client.execute(request).await;
+        let outcome = match &result {
+            Ok(response) => Outcome::Status(response.status()),
+            Err(error) if error.is_connect() => Outcome::ConnectFailed,
+            Err(_) => Outcome::MaybeSent,
+        };
+        if let Ok(response) = &result {
+            let request_id = crate::error::request_id(response.headers());
+            span.record("status", response.status().as_u16());
+            if let Some(id) = &request_id {
+                span.record("request_id", id.as_str());
+            }
+            tracing::debug!(
+                status = response.status().as_u16(),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "response"
+            );
+        }
+        let Some(mut next) = spare.filter(|_| retry::is_retryable(&method, outcome)) else {
+            return keep_raw(result?).await;
+        };
+        let mut delay = policy.backoff(attempt, fastrand::f64());
+        match &result {
+            Ok(response) => {
+                let asked = response
+                    .headers()
+                    .get(RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| retry::retry_after(v, config.clock().now()));
+                if let Some(asked) = asked {
+                    delay = asked.min(policy.max_backoff);
+                }
+                tracing::warn!(
+                    status = response.status().as_u16(),
+                    retry_in_ms = delay.as_millis() as u64,
+                    "retrying"
+                );
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, retry_in_ms = delay.as_millis() as u64, "retrying");
+            }
+        }
+        drop(result);
+        tokio::time::sleep(delay).await;
+        if let Err(error) = authenticate(config, &mut next) {
+            // Cannot happen for a request that was authenticated once; send as signed before.
+            tracing::error!(%error, "re-signing a retry failed");
+        }
+        request = next;
+        attempt += 1;
+    }
+}
+
+/// Buffers the body and records the response for the caller's error path (only when the
+/// caller asked for it, see [`LAST_RESPONSE`]), then hands progenitor an identical response.
+async fn keep_raw(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    if LAST_RESPONSE.try_with(|_| ()).is_err() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let body = response.bytes().await?;
+    let _ = LAST_RESPONSE.try_with(|slot| {
+        *slot.borrow_mut() = Some(RawResponse {
+            status,
+            headers: headers.clone(),
+            body: body.clone(),
+        })
+    });
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok(reqwest::Response::from(rebuilt))
 }

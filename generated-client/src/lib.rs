@@ -1,8 +1,28 @@
 //! Huawei Cloud Workspace client: assign desktops to users, unbind them, change their
-//! privilege group, and follow the jobs these calls start.
+//! privilege group, and wait for the jobs these calls start.
 //!
 //! The operations and types are generated at build time from `spec/workspace.yaml`
-//! (see [`types`] and [`Client`]); everything else in this crate is hand-written beside them.
+//! ([`types`], [`Client`]); everything else is hand-written beside them: credentials and
+//! signing, regions, typed errors, retries and the job waiter.
+//!
+//! ```no_run
+//! use huaweicloud_workspace::{types, Config, Region, WaitOptions, WorkspaceClient};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! // AK/SK and project id from HUAWEICLOUD_SDK_AK, _SK, _PROJECT_ID (or ~/.huaweicloud/credentials).
+//! let client = WorkspaceClient::new(Config::builder().region(Region::CN_NORTH_4).build()?)?;
+//! let body = types::BatchAttachRequest::builder().desktops(vec![
+//!     types::AttachInstancesDesktopInfo::builder()
+//!         .desktop_id("b41a8cc1-4813-47a0-bf3a-7800fcd5b581".to_string())
+//!         .user_name("alice".parse::<types::DesktopUserName>()?)
+//!         .user_group(types::UserGroup::Users)
+//!         .try_into()?,
+//! ]);
+//! let started = client.batch_attach(body).await?;
+//! let outcome = client.wait_for(&started, &WaitOptions::default()).await?;
+//! println!("{outcome:?} (request id {:?})", started.request_id());
+//! # Ok(()) }
+//! ```
 
 #![warn(missing_docs)]
 
@@ -11,7 +31,31 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/workspace.rs"));
 }
 
+mod client;
+pub mod clock;
 pub mod config;
+pub mod credentials;
+pub mod credentials_file;
+mod error;
+pub mod error_body;
 mod hooks;
+pub mod region;
+mod response;
+pub mod retry;
+mod secret;
+pub mod signing;
+mod waiter;
 
-pub use generated::{builder, types, Client, ClientInfo, ResponseValue};
+pub use client::WorkspaceClient;
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use config::{Config, ConfigBuilder, ConfigError, Timeouts};
+pub use credentials::{Credentials, CredentialsError, CredentialsSource};
+pub use error::{
+    ConnectFailure, Error, JobFailure, ServiceError, TimeoutPhase, UnexpectedResponse,
+};
+pub use generated::{builder, types, Client};
+pub use region::Region;
+pub use response::Response;
+pub use retry::RetryPolicy;
+pub use secret::Secret;
+pub use waiter::{JobOutcome, JobState, StartsJob, WaitOptions};

@@ -1,0 +1,144 @@
+//! Where the signer gets the time: the system clock, or a fixed one in tests.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A source of the current time. Injected so that signatures are reproducible in tests.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// The current time.
+    fn now(&self) -> SystemTime;
+}
+
+/// The operating system's clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// A clock stopped at one instant.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock(pub SystemTime);
+
+impl FixedClock {
+    /// A clock stopped `seconds` after the Unix epoch.
+    pub fn at_unix(seconds: u64) -> Self {
+        Self(UNIX_EPOCH + Duration::from_secs(seconds))
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> SystemTime {
+        self.0
+    }
+}
+
+/// Formats `time` as the `X-Sdk-Date` header wants it: UTC `%Y%m%dT%H%M%SZ`.
+pub fn sdk_date(time: SystemTime) -> String {
+    // Times before 1970 cannot come from a working clock; they format as the epoch.
+    let seconds = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, second_of_day) = (seconds / 86_400, seconds % 86_400);
+    let (year, month, day) = civil_from_days(days as i64);
+    format!(
+        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
+        second_of_day / 3600,
+        second_of_day / 60 % 60,
+        second_of_day % 60
+    )
+}
+
+/// Parses an `X-Sdk-Date` value back into a time (used by servers that verify signatures).
+pub fn parse_sdk_date(text: &str) -> Option<SystemTime> {
+    let digits = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = text.get(range)?;
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    if text.len() != 16 || &text[8..9] != "T" || &text[15..] != "Z" {
+        return None;
+    }
+    let (year, month, day) = (digits(0..4)?, digits(4..6)?, digits(6..8)?);
+    let (hour, minute, second) = (digits(9..11)?, digits(11..13)?, digits(13..15)?);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let days = days_from_civil(year, month as u32, day as u32);
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second;
+    Some(UNIX_EPOCH + Duration::from_secs(u64::try_from(seconds).ok()?))
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    } as u32;
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// (year, month, day) → days since 1970-01-01; the inverse of [`civil_from_days`].
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = year - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let year_of_era = year.rem_euclid(400);
+    let month_index = i64::from((month + 9) % 12);
+    let day_of_year = (153 * month_index + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_known_instants() {
+        assert_eq!(sdk_date(UNIX_EPOCH), "19700101T000000Z");
+        // 2026-11-20T08:15:00Z, the instant of the signing vectors.
+        assert_eq!(
+            sdk_date(FixedClock::at_unix(1_795_162_500).now()),
+            "20261120T081500Z"
+        );
+        // A leap day.
+        assert_eq!(
+            sdk_date(FixedClock::at_unix(951_782_400).now()),
+            "20000229T000000Z"
+        );
+    }
+
+    #[test]
+    fn parse_inverts_format_over_centuries() {
+        for seconds in (0..5_000_000_000u64).step_by(86_400 * 37 + 3_607) {
+            let time = UNIX_EPOCH + Duration::from_secs(seconds);
+            assert_eq!(parse_sdk_date(&sdk_date(time)), Some(time), "{seconds}");
+        }
+        for bad in [
+            "",
+            "20261120T081500",
+            "2026-11-20T08:15Z",
+            "20261320T081500Z",
+            "2026112OT081500Z",
+        ] {
+            assert_eq!(parse_sdk_date(bad), None, "{bad}");
+        }
+    }
+}
