@@ -318,6 +318,11 @@ fn connect_failure(error: &reqwest::Error) -> ConnectFailure {
                 InvalidData => return ConnectFailure::Tls,
                 _ => {}
             }
+            // `io::Error::source` skips the wrapped error itself; descend into it.
+            if let Some(inner) = io.get_ref() {
+                cause = Some(inner);
+                continue;
+            }
         }
         cause = current.source();
     }

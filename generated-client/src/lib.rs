@@ -40,6 +40,7 @@ mod error;
 pub mod error_body;
 mod hooks;
 pub mod region;
+pub mod request_body;
 mod response;
 pub mod retry;
 mod secret;

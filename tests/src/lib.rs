@@ -2,6 +2,9 @@
 
 #![warn(missing_docs)]
 
+pub mod loopback;
+pub mod signature_check;
+
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
