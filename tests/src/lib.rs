@@ -2,8 +2,12 @@
 
 #![warn(missing_docs)]
 
+/// README.md's Rust examples, compiled as doc tests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 pub mod loopback;
-pub mod signature_check;
 
 use std::path::{Path, PathBuf};
 

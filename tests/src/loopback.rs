@@ -11,7 +11,7 @@ use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, Method, StatusCode};
 
-use crate::signature_check;
+use workspace_simulator::auth as signature_check;
 
 /// The access key the server accepts.
 pub const ACCESS_KEY: &str = "LOOPBACKACCESSKEY01";

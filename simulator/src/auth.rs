@@ -1,6 +1,6 @@
-//! An independent SDK-HMAC-SHA256 verifier for test servers: it rebuilds the canonical
-//! request from what arrived on the wire, with its own encoding code, so a signer bug cannot
-//! hide behind shared code.
+//! Checking who is calling: SDK-HMAC-SHA256 signatures, verified independently of the client's
+//! signer (the canonical request is rebuilt from what arrived on the wire, with its own
+//! encoding code, so a signer bug cannot hide behind shared code), or IAM tokens.
 
 use hmac::{Hmac, KeyInit, Mac};
 use http::{HeaderMap, Method, Uri};
@@ -153,4 +153,72 @@ fn escape(bytes: &[u8]) -> String {
 
 fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether an `X-Sdk-Date` (`%Y%m%dT%H%M%SZ`, UTC) lies within `max_skew` of `now`.
+pub fn is_fresh(sdk_date: &str, now: std::time::SystemTime, max_skew: std::time::Duration) -> bool {
+    let Some(signed_at) = unix_seconds(sdk_date) else {
+        return false;
+    };
+    let now = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    (now - signed_at).unsigned_abs() <= max_skew.as_secs()
+}
+
+/// Seconds since the Unix epoch of a `%Y%m%dT%H%M%SZ` date.
+fn unix_seconds(date: &str) -> Option<i64> {
+    let b = date.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let number = |from: usize, to: usize| -> Option<i64> { date.get(from..to)?.parse().ok() };
+    let (y, m, d) = (number(0, 4)?, number(4, 6)?, number(6, 8)?);
+    let (hh, mm, ss) = (number(9, 11)?, number(11, 13)?, number(13, 15)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days from 1970-01-01 by counting from March 1st of year 0 (leap day last).
+    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let days = 365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + d - 1 - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn dates_convert_to_unix_seconds() {
+        assert_eq!(unix_seconds("19700101T000000Z"), Some(0));
+        assert_eq!(unix_seconds("20261120T081500Z"), Some(1_795_162_500));
+        assert_eq!(unix_seconds("20000301T000000Z"), Some(951_868_800));
+        assert_eq!(unix_seconds("2026-11-20"), None);
+    }
+
+    #[test]
+    fn freshness_allows_the_skew_both_ways() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_795_162_500);
+        let skew = Duration::from_secs(900);
+        assert!(is_fresh("20261120T081500Z", now, skew));
+        assert!(is_fresh("20261120T083000Z", now, skew));
+        assert!(!is_fresh("20261120T083001Z", now, skew));
+        assert!(!is_fresh("20261120T075959Z", now, skew));
+    }
+
+    #[test]
+    fn a_tampered_body_fails_verification() {
+        let headers = HeaderMap::new();
+        let error = verify(
+            &Method::GET,
+            &"/x".parse().unwrap(),
+            &headers,
+            b"",
+            "ak",
+            "sk",
+        )
+        .unwrap_err();
+        assert_eq!(error, "no Authorization header");
+    }
 }

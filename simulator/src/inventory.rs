@@ -1,0 +1,116 @@
+//! What the simulated tenant has: desktops, users and groups. A demo inventory is built in;
+//! another can be loaded from a JSON file.
+
+use serde::{Deserialize, Serialize};
+
+/// The desktops, users and groups of the simulated project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    /// Desktops.
+    pub desktops: Vec<DesktopSpec>,
+    /// Users of the domain (attachable to desktops).
+    pub users: Vec<UserSpec>,
+    /// User groups of the domain.
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+/// One desktop.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DesktopSpec {
+    /// Desktop id.
+    pub id: String,
+    /// Computer name.
+    pub name: String,
+    /// Whether several users may be attached.
+    #[serde(default)]
+    pub multi_user: bool,
+    /// Whether it belongs to a desktop pool (pool desktops detach through a job).
+    #[serde(default)]
+    pub pool: bool,
+    /// Whether it is powered on; jobs that need a running desktop fail on it.
+    #[serde(default = "yes")]
+    pub running: bool,
+}
+
+/// One user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserSpec {
+    /// User id.
+    pub id: String,
+    /// User name.
+    pub name: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Inventory {
+    /// A small tenant: five desktops (one multi-user, one in a pool, one powered off),
+    /// four users and two groups. Ids are stable so that examples can name them.
+    pub fn demo() -> Self {
+        let desktop = |id: &str, name: &str, multi_user, pool, running| DesktopSpec {
+            id: id.into(),
+            name: name.into(),
+            multi_user,
+            pool,
+            running,
+        };
+        let user = |id: &str, name: &str| UserSpec {
+            id: id.into(),
+            name: name.into(),
+        };
+        Self {
+            desktops: vec![
+                desktop(
+                    "b41a8cc1-4813-47a0-bf3a-7800fcd5b581",
+                    "ws-dev-01",
+                    false,
+                    false,
+                    true,
+                ),
+                desktop(
+                    "5f4ed564-14eb-44fd-8ff7-0483725a532b",
+                    "ws-dev-02",
+                    false,
+                    false,
+                    true,
+                ),
+                desktop(
+                    "dfdddcf4-f943-43b4-987b-e5785022d6c5",
+                    "ws-shared-01",
+                    true,
+                    false,
+                    true,
+                ),
+                desktop(
+                    "7c2a9e1b-3d4f-4a6b-8c9d-0e1f2a3b4c5d",
+                    "ws-pool-01",
+                    false,
+                    true,
+                    true,
+                ),
+                desktop(
+                    "0a1b2c3d-4e5f-4a6b-9c8d-7e6f5a4b3c2d",
+                    "ws-off-01",
+                    false,
+                    false,
+                    false,
+                ),
+            ],
+            users: vec![
+                user("3f6cc4c5d1ff4a79ab826b7964e9ff5d", "alice"),
+                user("21bb9f13e6ff42fb96cd62489c446935", "bob"),
+                user("7d1b0ab6a8e04c6a9c4d3c3f0e7b2a11", "carol"),
+                user("9e8d7c6b5a4f4e3d2c1b0a9f8e7d6c5b", "dave"),
+            ],
+            groups: vec!["design_team".into(), "ops".into()],
+        }
+    }
+
+    /// Reads an inventory from JSON.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}

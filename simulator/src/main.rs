@@ -1,0 +1,86 @@
+//! `workspace-simulator`: the simulator as a process, for testing tools in any language.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use workspace_simulator::{
+    Inventory, Simulator, SimulatorConfig, DEMO_ACCESS_KEY, DEMO_SECRET_KEY,
+};
+
+/// A local stand-in for Huawei Cloud Workspace's batch desktop APIs, on loopback.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// Port to listen on (127.0.0.1 only).
+    #[arg(long, default_value_t = 8088)]
+    port: u16,
+    /// JSON inventory of desktops, users and groups (default: a built-in demo).
+    #[arg(long)]
+    inventory: Option<PathBuf>,
+    /// Seconds a job takes to finish.
+    #[arg(long, default_value_t = 3.0)]
+    job_seconds: f64,
+    /// Access key to accept.
+    #[arg(long, default_value = DEMO_ACCESS_KEY)]
+    access_key: String,
+    /// Secret key to verify signatures with.
+    #[arg(long, env = "WORKSPACE_SIMULATOR_SECRET_KEY", default_value = DEMO_SECRET_KEY, hide_default_value = true)]
+    secret_key: String,
+    /// Project id to serve.
+    #[arg(long, default_value = workspace_simulator::DEMO_PROJECT_ID)]
+    project_id: String,
+    /// IAM token to accept in X-Auth-Token (repeatable).
+    #[arg(long)]
+    iam_token: Vec<String>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let inventory = match &args.inventory {
+        None => Inventory::demo(),
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| Inventory::from_json(&t).map_err(|e| e.to_string()))
+        {
+            Ok(inventory) => inventory,
+            Err(error) => {
+                eprintln!("workspace-simulator: inventory {}: {error}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let demo_key = args.secret_key == DEMO_SECRET_KEY;
+    let config = SimulatorConfig {
+        access_key: args.access_key.clone(),
+        secret_key: args.secret_key,
+        iam_tokens: args.iam_token,
+        project_id: args.project_id.clone(),
+        job_duration: Duration::from_secs_f64(args.job_seconds.max(0.0)),
+        inventory,
+        ..SimulatorConfig::default()
+    };
+    let simulator = match Simulator::builder()
+        .config(config)
+        .start_on(SocketAddr::from(([127, 0, 0, 1], args.port)))
+        .await
+    {
+        Ok(simulator) => simulator,
+        Err(error) => {
+            eprintln!("workspace-simulator: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("Workspace simulator listening on {}", simulator.endpoint());
+    println!("  export HUAWEICLOUD_SDK_PROJECT_ID={}", args.project_id);
+    println!("  export HUAWEICLOUD_SDK_AK={}", args.access_key);
+    if demo_key {
+        // The demo key is public; a key given on the command line is never echoed.
+        println!("  export HUAWEICLOUD_SDK_SK={DEMO_SECRET_KEY}");
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,628 @@
+//! The simulated tenant's state and what each operation does to it.
+//!
+//! Bodies arrive here already validated against the OpenAPI document; these rules are the
+//! ones a schema cannot express (existence, conflicts, who is attached where).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant, SystemTime};
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::inventory::{DesktopSpec, Inventory};
+use crate::jobs::{Job, SubJob};
+
+/// An error answer: status, error code, message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: u16,
+    /// Huawei-style error code.
+    pub code: &'static str,
+    /// Message.
+    pub message: String,
+}
+
+fn error(status: u16, code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError {
+        status,
+        code,
+        message: message.into(),
+    }
+}
+
+/// A user or group attached to a desktop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// User or group name.
+    pub name: String,
+    /// `USER` or `GROUP`.
+    pub kind: String,
+    /// Privilege group (`users`, `administrators`, `sudo`, `default`).
+    pub privilege_group: String,
+}
+
+/// A desktop and who is attached to it.
+#[derive(Debug, Clone)]
+pub struct Desktop {
+    /// What the inventory says of it.
+    pub spec: DesktopSpec,
+    /// Attached users and groups.
+    pub attachments: Vec<Attachment>,
+    /// The job acting on it, if one is in progress.
+    pub busy_with: Option<String>,
+}
+
+/// Everything the simulator knows.
+#[derive(Debug)]
+pub struct World {
+    desktops: BTreeMap<String, Desktop>,
+    users: BTreeSet<String>,
+    groups: BTreeSet<String>,
+    jobs: BTreeMap<String, Job>,
+    job_duration: Duration,
+    next_id: u64,
+}
+
+#[derive(Deserialize)]
+struct UserInfo {
+    user_name: String,
+    #[serde(default)]
+    user_group: Option<String>,
+    #[serde(default)]
+    user_privilege_group: Option<String>,
+    #[serde(default, rename = "type")]
+    kind: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct AttachDesktop {
+    desktop_id: Option<String>,
+    user_name: Option<String>,
+    user_group: Option<String>,
+    #[serde(default)]
+    attach_user_infos: Vec<UserInfo>,
+}
+
+#[derive(Deserialize)]
+struct AssignModel {
+    assign_dimension: Option<String>,
+    priority_strategy: Option<String>,
+    desktop_assigin_user_num: Option<usize>,
+    user_assigin_desktop_num: Option<usize>,
+}
+
+#[derive(Deserialize)]
+struct AttachRequest {
+    #[serde(default)]
+    desktops: Vec<AttachDesktop>,
+    #[serde(default)]
+    users: Vec<UserInfo>,
+    assign_model: Option<AssignModel>,
+}
+
+#[derive(Deserialize)]
+struct DetachDesktop {
+    desktop_id: Option<String>,
+    #[serde(default)]
+    is_detach_all_users: bool,
+    #[serde(default)]
+    detach_user_infos: Vec<UserInfo>,
+}
+
+#[derive(Deserialize)]
+struct DetachRequest {
+    #[serde(default)]
+    desktops: Vec<DetachDesktop>,
+}
+
+#[derive(Deserialize)]
+struct PrivilegeDesktop {
+    desktop_id: String,
+    #[serde(default)]
+    attach_user_infos: Vec<UserInfo>,
+}
+
+#[derive(Deserialize)]
+struct PrivilegeRequest {
+    desktops: Vec<PrivilegeDesktop>,
+    user_privilege_group: Option<String>,
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, ApiError> {
+    serde_json::from_value(body)
+        .map_err(|e| error(400, "WKS.0001", format!("Invalid request body: {e}")))
+}
+
+impl World {
+    /// A world holding `inventory`, whose jobs take `job_duration`.
+    pub fn new(inventory: &Inventory, job_duration: Duration) -> Self {
+        Self {
+            desktops: inventory
+                .desktops
+                .iter()
+                .map(|spec| {
+                    let desktop = Desktop {
+                        spec: spec.clone(),
+                        attachments: Vec::new(),
+                        busy_with: None,
+                    };
+                    (spec.id.clone(), desktop)
+                })
+                .collect(),
+            users: inventory.users.iter().map(|u| u.name.clone()).collect(),
+            groups: inventory.groups.iter().cloned().collect(),
+            jobs: BTreeMap::new(),
+            job_duration,
+            next_id: 1,
+        }
+    }
+
+    /// The desktops, with who is attached.
+    pub fn desktops(&self) -> impl Iterator<Item = &Desktop> {
+        self.desktops.values()
+    }
+
+    /// One desktop.
+    pub fn desktop(&self, id: &str) -> Option<&Desktop> {
+        self.desktops.get(id)
+    }
+
+    fn new_id(&mut self, prefix: &str) -> String {
+        let n = self.next_id;
+        self.next_id += 1;
+        format!("{prefix}{n:08x}-0000-4000-8000-{:012x}", n * 7919)
+    }
+
+    /// Clears `busy_with` of desktops whose job has ended.
+    fn settle(&mut self, now: Instant) {
+        let jobs = &self.jobs;
+        for desktop in self.desktops.values_mut() {
+            if let Some(job) = &desktop.busy_with {
+                if jobs.get(job).is_none_or(|j| !j.in_progress(now)) {
+                    desktop.busy_with = None;
+                }
+            }
+        }
+    }
+
+    fn usable(&self, id: Option<&str>, index: usize) -> Result<&Desktop, ApiError> {
+        let id = id.ok_or_else(|| {
+            error(
+                400,
+                "WKS.0001",
+                format!("desktops[{index}].desktop_id is required"),
+            )
+        })?;
+        let desktop = self
+            .desktops
+            .get(id)
+            .ok_or_else(|| error(404, "WKS.0104", format!("The desktop {id} does not exist.")))?;
+        if let Some(job) = &desktop.busy_with {
+            return Err(error(
+                409,
+                "WKS.0409",
+                format!("The desktop {id} has an operation in progress (job {job})."),
+            ));
+        }
+        Ok(desktop)
+    }
+
+    fn check_principal(&self, info: &UserInfo, desktop: &DesktopSpec) -> Result<(), ApiError> {
+        let kind = info.kind.as_deref().unwrap_or("USER");
+        let known = if kind == "GROUP" {
+            self.groups.contains(&info.user_name)
+        } else {
+            self.users.contains(&info.user_name)
+        };
+        if !known {
+            let what = if kind == "GROUP" {
+                "user group"
+            } else {
+                "user"
+            };
+            return Err(error(
+                400,
+                "WKS.0105",
+                format!("The {what} {} does not exist.", info.user_name),
+            ));
+        }
+        if info.user_name.eq_ignore_ascii_case(&desktop.name) {
+            return Err(error(
+                400,
+                "WKS.0106",
+                format!("The user name {} equals the desktop name.", info.user_name),
+            ));
+        }
+        Ok(())
+    }
+
+    fn start_job(&mut self, job_type: &'static str, sub_jobs: Vec<SubJob>, now: Instant) -> String {
+        let id = self.new_id("");
+        for sub in &sub_jobs {
+            if let Some(desktop) = self.desktops.get_mut(&sub.desktop_id) {
+                desktop.busy_with = Some(id.clone());
+            }
+        }
+        let job = Job {
+            id: id.clone(),
+            job_type,
+            created: now,
+            created_at: SystemTime::now(),
+            duration: self.job_duration,
+            sub_jobs,
+        };
+        self.jobs.insert(id.clone(), job);
+        id
+    }
+
+    fn sub_job(
+        &mut self,
+        desktop: &DesktopSpec,
+        user: Option<String>,
+        failure: Option<(String, String)>,
+    ) -> SubJob {
+        SubJob {
+            id: self.new_id("5"),
+            desktop_id: desktop.id.clone(),
+            desktop_name: desktop.name.clone(),
+            user,
+            failure,
+        }
+    }
+
+    /// POST batch-attach.
+    pub fn batch_attach(&mut self, body: Value, now: Instant) -> Result<Value, ApiError> {
+        self.settle(now);
+        let request: AttachRequest = parse(body)?;
+        let plan = match &request.assign_model {
+            Some(model) if !request.users.is_empty() => self.plan_by_policy(&request, model)?,
+            _ => self.plan_explicit(&request)?,
+        };
+        let mut sub_jobs = Vec::new();
+        for (desktop_id, attachments) in plan {
+            let desktop = self
+                .desktops
+                .get_mut(&desktop_id)
+                .expect("planned desktops exist");
+            for attachment in &attachments {
+                desktop.attachments.retain(|a| a.name != attachment.name);
+                desktop.attachments.push(attachment.clone());
+            }
+            let spec = desktop.spec.clone();
+            let users = attachments
+                .iter()
+                .map(|a| a.name.clone())
+                .collect::<Vec<_>>()
+                .join(",");
+            sub_jobs.push(self.sub_job(&spec, Some(users), None));
+        }
+        let job_id = self.start_job("BATCH_ATTACH_INSTANCES", sub_jobs, now);
+        Ok(json!({ "job_id": job_id }))
+    }
+
+    fn plan_explicit(
+        &self,
+        request: &AttachRequest,
+    ) -> Result<Vec<(String, Vec<Attachment>)>, ApiError> {
+        if request.desktops.is_empty() {
+            return Err(error(
+                400,
+                "WKS.0001",
+                "desktops is empty: name the desktops to assign.",
+            ));
+        }
+        let mut plan = Vec::new();
+        for (index, entry) in request.desktops.iter().enumerate() {
+            let desktop = self.usable(entry.desktop_id.as_deref(), index)?;
+            let infos: Vec<UserInfo> = if entry.attach_user_infos.is_empty() {
+                match (&entry.user_name, &entry.user_group) {
+                    (Some(name), Some(group)) => vec![UserInfo {
+                        user_name: name.clone(),
+                        user_group: Some(group.clone()),
+                        user_privilege_group: None,
+                        kind: None,
+                    }],
+                    _ => {
+                        return Err(error(400, "WKS.0001", format!(
+                            "desktops[{index}]: user_name and user_group are required when attach_user_infos is empty."
+                        )))
+                    }
+                }
+            } else {
+                entry
+                    .attach_user_infos
+                    .iter()
+                    .map(|i| UserInfo {
+                        user_name: i.user_name.clone(),
+                        user_group: i.user_group.clone(),
+                        user_privilege_group: None,
+                        kind: i.kind.clone(),
+                    })
+                    .collect()
+            };
+            plan.push((
+                desktop.spec.id.clone(),
+                self.attachments_for(desktop, &infos)?,
+            ));
+        }
+        Ok(plan)
+    }
+
+    fn attachments_for(
+        &self,
+        desktop: &Desktop,
+        infos: &[UserInfo],
+    ) -> Result<Vec<Attachment>, ApiError> {
+        if !desktop.spec.multi_user {
+            if infos.len() > 1 {
+                return Err(error(
+                    400,
+                    "WKS.0107",
+                    format!(
+                        "The desktop {} is not a multi-user desktop.",
+                        desktop.spec.id
+                    ),
+                ));
+            }
+            let newcomer = &infos[0].user_name;
+            if let Some(holder) = desktop.attachments.iter().find(|a| &a.name != newcomer) {
+                return Err(error(
+                    409,
+                    "WKS.0110",
+                    format!(
+                        "The desktop {} is already assigned to {}.",
+                        desktop.spec.id, holder.name
+                    ),
+                ));
+            }
+        }
+        infos
+            .iter()
+            .map(|info| {
+                self.check_principal(info, &desktop.spec)?;
+                Ok(Attachment {
+                    name: info.user_name.clone(),
+                    kind: info.kind.clone().unwrap_or_else(|| "USER".into()),
+                    privilege_group: info.user_group.clone().unwrap_or_else(|| "users".into()),
+                })
+            })
+            .collect()
+    }
+
+    fn plan_by_policy(
+        &self,
+        request: &AttachRequest,
+        model: &AssignModel,
+    ) -> Result<Vec<(String, Vec<Attachment>)>, ApiError> {
+        let mut free: Vec<&Desktop> = Vec::new();
+        for (index, entry) in request.desktops.iter().enumerate() {
+            let desktop = self.usable(entry.desktop_id.as_deref(), index)?;
+            if desktop.attachments.is_empty() || desktop.spec.multi_user {
+                free.push(desktop);
+            }
+        }
+        let by_desktop = model.assign_dimension.as_deref() == Some("DESKTOP");
+        let strategy = model
+            .priority_strategy
+            .as_deref()
+            .unwrap_or("USER_NO_DESKTOP");
+        let mut plan: Vec<(String, Vec<Attachment>)> = Vec::new();
+        if by_desktop {
+            let per_desktop = match strategy {
+                "DESKTOP_ASSIGN_USERS_OR_GROUPS" => request.users.len(),
+                _ => model.desktop_assigin_user_num.unwrap_or(1),
+            };
+            let mut users = request.users.iter().cycle();
+            for desktop in free {
+                let take = if desktop.spec.multi_user {
+                    per_desktop
+                } else {
+                    1
+                };
+                let infos: Vec<UserInfo> = (0..take.min(request.users.len()))
+                    .filter_map(|_| users.next())
+                    .map(|u| UserInfo {
+                        user_name: u.user_name.clone(),
+                        user_group: u.user_group.clone(),
+                        user_privilege_group: None,
+                        kind: u.kind.clone(),
+                    })
+                    .collect();
+                plan.push((
+                    desktop.spec.id.clone(),
+                    self.attachments_for(desktop, &infos)?,
+                ));
+            }
+        } else {
+            let per_user = model.user_assigin_desktop_num.unwrap_or(1);
+            let mut desktops = free.into_iter();
+            for user in &request.users {
+                for _ in 0..per_user {
+                    let Some(desktop) = desktops.next() else {
+                        return Err(error(
+                            400,
+                            "WKS.0108",
+                            format!("No free desktop left for user {}.", user.user_name),
+                        ));
+                    };
+                    let info = UserInfo {
+                        user_name: user.user_name.clone(),
+                        user_group: user.user_group.clone(),
+                        user_privilege_group: None,
+                        kind: user.kind.clone(),
+                    };
+                    plan.push((
+                        desktop.spec.id.clone(),
+                        self.attachments_for(desktop, std::slice::from_ref(&info))?,
+                    ));
+                }
+            }
+        }
+        Ok(plan)
+    }
+
+    /// POST batch-detach.
+    pub fn batch_detach(&mut self, body: Value, now: Instant) -> Result<Value, ApiError> {
+        self.settle(now);
+        let request: DetachRequest = parse(body)?;
+        let mut failed = Vec::new();
+        let mut pool_sub_jobs = Vec::new();
+        for entry in &request.desktops {
+            let id = entry.desktop_id.clone().unwrap_or_default();
+            let fail = |code: &str, message: String, name: &str| json!({"desktop_id": id, "desktop_name": name, "error_code": code, "error_msg": message});
+            let Some(desktop) = self.desktops.get_mut(&id) else {
+                failed.push(fail(
+                    "WKS.0104",
+                    format!("The desktop {id} does not exist."),
+                    "",
+                ));
+                continue;
+            };
+            if let Some(job) = &desktop.busy_with {
+                failed.push(fail(
+                    "WKS.0409",
+                    format!("The desktop has an operation in progress (job {job})."),
+                    &desktop.spec.name,
+                ));
+                continue;
+            }
+            if entry.is_detach_all_users {
+                desktop.attachments.clear();
+            } else {
+                let missing: Vec<&str> = entry
+                    .detach_user_infos
+                    .iter()
+                    .map(|u| u.user_name.as_str())
+                    .filter(|name| !desktop.attachments.iter().any(|a| a.name == *name))
+                    .collect();
+                if !missing.is_empty() || entry.detach_user_infos.is_empty() {
+                    let message = if missing.is_empty() {
+                        "No user to unbind: set is_detach_all_users or detach_user_infos."
+                            .to_string()
+                    } else {
+                        format!("Not attached to this desktop: {}.", missing.join(", "))
+                    };
+                    failed.push(fail("WKS.0106", message, &desktop.spec.name));
+                    continue;
+                }
+                desktop.attachments.retain(|a| {
+                    !entry
+                        .detach_user_infos
+                        .iter()
+                        .any(|u| u.user_name == a.name)
+                });
+            }
+            if desktop.spec.pool {
+                let spec = desktop.spec.clone();
+                let sub = self.sub_job(&spec, None, None);
+                pool_sub_jobs.push(sub);
+            }
+        }
+        let job_id = if pool_sub_jobs.is_empty() {
+            String::new()
+        } else {
+            self.start_job("BATCH_DETACH_INSTANCES", pool_sub_jobs, now)
+        };
+        let success: Vec<&str> = if job_id.is_empty() {
+            vec![]
+        } else {
+            vec![job_id.as_str()]
+        };
+        Ok(json!({"failed_operation_list": failed, "job_id": job_id, "success_job_ids": success}))
+    }
+
+    /// POST change-user-privilege-group.
+    pub fn change_user_privilege_group(
+        &mut self,
+        body: Value,
+        now: Instant,
+    ) -> Result<Value, ApiError> {
+        self.settle(now);
+        let request: PrivilegeRequest = parse(body)?;
+        let mut changes: Vec<(String, Vec<(String, String)>)> = Vec::new();
+        for (index, entry) in request.desktops.iter().enumerate() {
+            let desktop = self.usable(Some(&entry.desktop_id), index)?;
+            let mut desktop_changes = Vec::new();
+            for info in &entry.attach_user_infos {
+                if !desktop.attachments.iter().any(|a| a.name == info.user_name) {
+                    return Err(error(
+                        400,
+                        "WKS.0106",
+                        format!(
+                            "{} is not attached to the desktop {}.",
+                            info.user_name, entry.desktop_id
+                        ),
+                    ));
+                }
+                let group = info
+                    .user_privilege_group
+                    .clone()
+                    .or_else(|| request.user_privilege_group.clone())
+                    .ok_or_else(|| {
+                        error(
+                            400,
+                            "WKS.0001",
+                            format!(
+                                "desktops[{index}]: no privilege group for {}.",
+                                info.user_name
+                            ),
+                        )
+                    })?;
+                desktop_changes.push((info.user_name.clone(), group));
+            }
+            if entry.attach_user_infos.is_empty() {
+                let group = request.user_privilege_group.clone().ok_or_else(|| {
+                    error(400, "WKS.0001", format!("desktops[{index}]: user_privilege_group is required when attach_user_infos is empty."))
+                })?;
+                desktop_changes.extend(
+                    desktop
+                        .attachments
+                        .iter()
+                        .map(|a| (a.name.clone(), group.clone())),
+                );
+            }
+            changes.push((entry.desktop_id.clone(), desktop_changes));
+        }
+        let mut sub_jobs = Vec::new();
+        for (desktop_id, desktop_changes) in changes {
+            let desktop = self.desktops.get_mut(&desktop_id).expect("checked above");
+            let failure = (!desktop.spec.running).then(|| {
+                (
+                    "WKS.0301".to_string(),
+                    "The desktop is not running.".to_string(),
+                )
+            });
+            if failure.is_none() {
+                for (name, group) in &desktop_changes {
+                    if let Some(a) = desktop.attachments.iter_mut().find(|a| &a.name == name) {
+                        a.privilege_group = group.clone();
+                    }
+                }
+            }
+            let spec = desktop.spec.clone();
+            let users = desktop_changes
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>()
+                .join(",");
+            sub_jobs.push(self.sub_job(&spec, Some(users), failure));
+        }
+        let job_id = self.start_job("CHANGE_USER_PRIVILEGE_GROUP", sub_jobs, now);
+        Ok(json!({ "job_id": job_id }))
+    }
+
+    /// GET workspace-jobs/{job_id}.
+    pub fn show_job(
+        &mut self,
+        job_id: &str,
+        project_id: &str,
+        now: Instant,
+    ) -> Result<Value, ApiError> {
+        self.settle(now);
+        self.jobs
+            .get(job_id)
+            .map(|job| job.to_json(project_id, now))
+            .ok_or_else(|| error(404, "WKS.0104", format!("The job {job_id} does not exist.")))
+    }
+}
