@@ -126,27 +126,31 @@ async fn send(
         let Some(mut next) = spare.filter(|_| retry::is_retryable(&method, outcome)) else {
             return keep_raw(result?).await;
         };
-        let mut delay = policy.backoff(attempt, fastrand::f64());
-        match &result {
+        let backoff = policy.backoff(attempt, fastrand::f64());
+        let delay = match &result {
             Ok(response) => {
                 let asked = response
                     .headers()
                     .get(RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| retry::retry_after(v, config.clock().now()));
-                if let Some(asked) = asked {
-                    delay = asked.min(policy.max_backoff);
+                if asked.is_some_and(|asked| asked > policy.max_retry_after) {
+                    // Waiting less than asked would be refused again; give the answer back.
+                    return keep_raw(result?).await;
                 }
+                let delay = asked.map_or(backoff, |asked| asked.max(backoff));
                 tracing::warn!(
                     status = response.status().as_u16(),
                     retry_in_ms = delay.as_millis() as u64,
                     "retrying"
                 );
+                delay
             }
             Err(error) => {
-                tracing::warn!(error = %error, retry_in_ms = delay.as_millis() as u64, "retrying");
+                tracing::warn!(error = %error, retry_in_ms = backoff.as_millis() as u64, "retrying");
+                backoff
             }
-        }
+        };
         drop(result);
         tokio::time::sleep(delay).await;
         if let Err(error) = authenticate(config, &mut next) {

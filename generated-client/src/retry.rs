@@ -15,8 +15,11 @@ pub struct RetryPolicy {
     pub max_attempts: u32,
     /// Backoff before the first retry; doubles on each further retry.
     pub initial_backoff: Duration,
-    /// Longest backoff, and longest `Retry-After` honoured.
+    /// Longest backoff.
     pub max_backoff: Duration,
+    /// Longest `Retry-After` waited for; a server asking for more gets no retry (its answer
+    /// is returned), rather than an early one.
+    pub max_retry_after: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -32,6 +35,7 @@ impl RetryPolicy {
             max_attempts: 1,
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(20),
+            max_retry_after: Duration::from_secs(60),
         }
     }
 

@@ -330,6 +330,7 @@ async fn a_read_timeout_on_a_post_is_reported_and_not_retried() {
             max_attempts: 4,
             initial_backoff: Duration::from_millis(10),
             max_backoff: Duration::from_millis(10),
+            ..RetryPolicy::none()
         })
         .build()
         .unwrap();
@@ -362,6 +363,7 @@ async fn server_errors_are_retried_for_the_job_query_but_not_for_posts() {
         max_attempts: 3,
         initial_backoff: Duration::from_millis(5),
         max_backoff: Duration::from_millis(20),
+        ..RetryPolicy::none()
     };
     server
         .reply(
@@ -415,6 +417,7 @@ async fn retry_after_is_honoured() {
         max_attempts: 2,
         initial_backoff: Duration::from_millis(1),
         max_backoff: Duration::from_secs(5),
+        ..RetryPolicy::none()
     };
     let client =
         WorkspaceClient::new(config(&server.endpoint()).retry(retry).build().unwrap()).unwrap();
@@ -453,6 +456,7 @@ async fn a_post_is_retried_when_the_connection_failed() {
         max_attempts: 40,
         initial_backoff: Duration::from_millis(40),
         max_backoff: Duration::from_millis(40),
+        ..RetryPolicy::none()
     };
     let client = WorkspaceClient::new(config(&endpoint).retry(retry).build().unwrap()).unwrap();
     let attached = client.batch_attach(attach_body()).await.unwrap();
@@ -576,4 +580,22 @@ async fn a_request_that_breaks_the_document_is_not_sent_and_names_the_field() {
     );
 
     assert_eq!(server.request_count(), 0, "nothing reached the server");
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_policy_returns_the_answer_instead_of_retrying_early() {
+    let server = LoopbackServer::start().await;
+    server.reply(
+        Route::ShowJob,
+        Reply::json(429, json!({"error_code": "APIGW.0308"})).header("retry-after", "3600"),
+    );
+    let retry = RetryPolicy {
+        max_attempts: 5,
+        ..RetryPolicy::standard(5)
+    };
+    let client =
+        WorkspaceClient::new(config(&server.endpoint()).retry(retry).build().unwrap()).unwrap();
+    let error = client.show_job("j").await.unwrap_err();
+    assert_eq!(error.status(), Some(http::StatusCode::TOO_MANY_REQUESTS));
+    assert_eq!(server.received(Route::ShowJob).len(), 1);
 }

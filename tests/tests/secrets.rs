@@ -67,6 +67,7 @@ async fn secrets_stay_out_of_logs_debug_and_errors() {
                 max_attempts: 2,
                 initial_backoff: Duration::from_millis(1),
                 max_backoff: Duration::from_millis(1),
+                ..RetryPolicy::none()
             })
             .build()
             .unwrap();
