@@ -185,7 +185,7 @@ async fn policy_assignment_pool_jobs_failed_jobs_and_conflicts() {
         .job_id()
         .expect("pool desktops return a job")
         .to_string();
-    assert_eq!(detached.success_job_ids, [job_id.clone()]);
+    assert_eq!(detached.success_job_ids, std::slice::from_ref(&job_id));
     client.wait_for_job(&job_id, &wait()).await.unwrap();
 
     // A privilege change on a powered-off desktop fails in its job.
