@@ -13,7 +13,11 @@ fn main() {
     println!("cargo:rerun-if-changed={}", spec.display());
     println!("cargo:rerun-if-changed=build.rs");
 
-    let settings = workspace_codegen::Settings::default();
+    // The `schemars` feature adds `JsonSchema` derives, which progenitor's CLI needs.
+    let settings = workspace_codegen::Settings {
+        derive_json_schema: std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some(),
+        ..workspace_codegen::Settings::default()
+    };
     if let Err(diagnostics) = workspace_codegen::generate_file(&spec, &out, &settings) {
         // One `cargo:warning` line per problem shows them in cargo's summary; the full
         // report goes to stderr, and the exit code fails the build without a backtrace.

@@ -18,6 +18,8 @@ pub struct Settings {
     /// Whether the including crate must implement `ClientHooks` itself (a missing
     /// implementation is then a compile error rather than silently unsigned requests).
     pub hooks_required: bool,
+    /// Whether the types also derive `schemars::JsonSchema` (progenitor's CLI needs it).
+    pub derive_json_schema: bool,
 }
 
 impl Default for Settings {
@@ -25,6 +27,7 @@ impl Default for Settings {
         Self {
             inner_type: Some("crate::config::Config".to_string()),
             hooks_required: true,
+            derive_json_schema: false,
         }
     }
 }
@@ -35,6 +38,7 @@ impl Settings {
         Self {
             inner_type: None,
             hooks_required: false,
+            derive_json_schema: false,
         }
     }
 
@@ -49,6 +53,9 @@ impl Settings {
                 HooksMode::Optional
             })
             .with_derive("PartialEq");
+        if self.derive_json_schema {
+            settings.with_derive("schemars::JsonSchema");
+        }
         if let Some(inner) = &self.inner_type {
             let tokens = inner.parse().map_err(|_| {
                 Diagnostics::one(
@@ -69,8 +76,31 @@ pub fn generate(document: &Document, settings: &Settings) -> Result<String, Diag
     let progenitor_settings = settings.progenitor(document)?;
     let tokens = without_panics(document, || {
         Generator::new(&progenitor_settings).generate_tokens(&document.openapi)
-    })?
-    .map_err(|error| Diagnostics::one(&document.path, "", format!("progenitor: {error}")))?;
+    })?;
+    format(document, tokens)
+}
+
+/// Generates progenitor's `clap` CLI for a checked document: one subcommand per operation,
+/// calling the client found at `client_path` (which must be generated with `settings`, and
+/// with `derive_json_schema`).
+pub fn generate_cli(
+    document: &Document,
+    settings: &Settings,
+    client_path: &str,
+) -> Result<String, Diagnostics> {
+    let progenitor_settings = settings.progenitor(document)?;
+    let tokens = without_panics(document, || {
+        Generator::new(&progenitor_settings).cli(&document.openapi, client_path)
+    })?;
+    format(document, tokens)
+}
+
+fn format(
+    document: &Document,
+    tokens: Result<proc_macro2::TokenStream, progenitor::Error>,
+) -> Result<String, Diagnostics> {
+    let tokens = tokens
+        .map_err(|error| Diagnostics::one(&document.path, "", format!("progenitor: {error}")))?;
     let file: syn::File = syn::parse2(tokens).map_err(|error| {
         Diagnostics::one(
             &document.path,

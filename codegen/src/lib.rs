@@ -22,7 +22,7 @@ mod pointer;
 use std::path::{Path, PathBuf};
 
 pub use diagnostics::{Diagnostic, Diagnostics};
-pub use generate::{generate, Settings};
+pub use generate::{generate, generate_cli, Settings};
 
 /// A document that passed every check and is ready to generate from.
 #[derive(Debug, Clone)]
@@ -59,12 +59,27 @@ pub fn read_tree(path: &Path) -> Result<serde_json::Value, Diagnostics> {
     load::read(path).map(|raw| raw.value)
 }
 
-/// Loads and checks `spec`, then writes the generated source to `out` (only when it changed,
-/// so that an unchanged output keeps its timestamp).
+/// Loads and checks `spec`, then writes the generated client to `out`.
 pub fn generate_file(spec: &Path, out: &Path, settings: &Settings) -> Result<(), Diagnostics> {
     let document = load(spec)?;
-    let source = generate(&document, settings)?;
-    if std::fs::read_to_string(out).ok().as_deref() == Some(source.as_str()) {
+    write_if_changed(out, &generate(&document, settings)?)
+}
+
+/// Loads and checks `spec`, then writes the generated CLI (calling the client at
+/// `client_path`) to `out`.
+pub fn generate_cli_file(
+    spec: &Path,
+    out: &Path,
+    settings: &Settings,
+    client_path: &str,
+) -> Result<(), Diagnostics> {
+    let document = load(spec)?;
+    write_if_changed(out, &generate_cli(&document, settings, client_path)?)
+}
+
+/// Writes `source` unless `out` already holds it, so an unchanged output keeps its timestamp.
+fn write_if_changed(out: &Path, source: &str) -> Result<(), Diagnostics> {
+    if std::fs::read_to_string(out).ok().as_deref() == Some(source) {
         return Ok(());
     }
     std::fs::write(out, source)

@@ -1,15 +1,14 @@
 //! `WorkspaceClient`: the generated operations with the project bound, typed errors and
 //! response metadata.
 
-use std::cell::RefCell;
 use std::fmt::Display;
 use std::future::Future;
 
 use progenitor_client::ResponseValue;
 
 use crate::config::Config;
-use crate::error::{self, Error, ServiceError, UnexpectedResponse};
-use crate::hooks::{RawResponse, LAST_RESPONSE};
+use crate::error::Error;
+use crate::hooks::with_last_response;
 use crate::response::Response;
 use crate::{types, Client};
 
@@ -135,78 +134,18 @@ impl WorkspaceClient {
 
 /// Runs a generated call, keeping its raw response so that every error carries it.
 async fn run<T>(call: impl Future<Output = GeneratedResult<T>>) -> Result<Response<T>, Error> {
-    LAST_RESPONSE
-        .scope(RefCell::new(None), async {
-            let result = call.await;
-            let raw = LAST_RESPONSE.with(|slot| slot.borrow_mut().take());
-            convert(result, raw)
-        })
-        .await
-}
-
-fn convert<T>(result: GeneratedResult<T>, raw: Option<RawResponse>) -> Result<Response<T>, Error> {
-    use progenitor_client::Error as Generated;
-    let error = match result {
-        Ok(value) => {
+    match with_last_response(call).await {
+        (Ok(value), _) => {
             let (status, headers) = (value.status(), value.headers().clone());
-            return Ok(Response::new(value.into_inner(), status, headers));
+            Ok(Response::new(value.into_inner(), status, headers))
         }
-        Err(error) => error,
-    };
-    Err(match (error, raw) {
-        (Generated::InvalidRequest(message), _) => Error::InvalidRequest {
-            field: field_of(&message),
-            message,
-        },
-        (Generated::Custom(message), _) => Error::Request(message),
-        (Generated::CommunicationError(source), _) | (Generated::ResponseBodyError(source), _) => {
-            error::from_transport(source)
-        }
-        (Generated::InvalidUpgrade(source), _) => Error::Transport { source },
-        // A response arrived: judge it by its status, from the bytes actually received.
-        (other, Some(raw)) if !raw.status.is_success() => {
-            drop(other);
-            Error::Service(Box::new(ServiceError::new(
-                raw.status,
-                raw.headers,
-                raw.body,
-            )))
-        }
-        (other, Some(raw)) => Error::UnexpectedResponse(Box::new(UnexpectedResponse {
-            status: raw.status,
-            request_id: error::request_id(&raw.headers),
-            headers: raw.headers,
-            raw_body: raw.body,
-            reason: match other {
-                Generated::InvalidResponsePayload(_, e) => format!("cannot decode the body: {e}"),
-                _ => "a status the API description does not list".to_string(),
-            },
-        })),
-        // Only reachable if the hooks were bypassed; keep what progenitor kept.
-        (Generated::ErrorResponse(value), None) => {
-            let (status, headers) = (value.status(), value.headers().clone());
-            let body = serde_json::to_vec(&value.into_inner()).unwrap_or_default();
-            Error::Service(Box::new(ServiceError::new(status, headers, body.into())))
-        }
-        (other, None) => Error::Request(other.to_string()),
-    })
-}
-
-/// The field a typify conversion error names (`... supplied value for FIELD: ...` or
-/// `no value supplied for FIELD`).
-fn field_of(message: &str) -> Option<String> {
-    let start = message.rfind("supplied value for ").map(|i| i + 19);
-    let start = start.or_else(|| message.rfind("no value supplied for ").map(|i| i + 22))?;
-    let field: String = message[start..]
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .collect();
-    (!field.is_empty()).then_some(field)
+        (Err(error), raw) => Err(Error::from_generated(error, raw)),
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::field_of;
+    use crate::error::field_of;
 
     #[test]
     fn field_names_come_out_of_typify_messages() {

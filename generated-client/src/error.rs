@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 
 use crate::config::ConfigError;
 use crate::error_body::ErrorBody;
+use crate::hooks::RawResponse;
 use crate::types;
 
 /// Everything a call can fail with. `Display` is one line; `source()` gives the cause.
@@ -76,6 +77,50 @@ pub enum Error {
 }
 
 impl Error {
+    /// Converts an error of the generated [`Client`](crate::Client) (progenitor's type), using
+    /// the response as received when there is one (see
+    /// [`with_last_response`](crate::with_last_response)), so that status, headers and raw body
+    /// are kept whatever the body's shape.
+    pub fn from_generated(
+        error: progenitor_client::Error<types::ErrorResponse>,
+        raw: Option<RawResponse>,
+    ) -> Self {
+        use progenitor_client::Error as Generated;
+        match (error, raw) {
+            (Generated::InvalidRequest(message), _) => Error::InvalidRequest {
+                field: field_of(&message),
+                message,
+            },
+            (Generated::Custom(message), _) => Error::Request(message),
+            (Generated::CommunicationError(source), _)
+            | (Generated::ResponseBodyError(source), _) => from_transport(source),
+            (Generated::InvalidUpgrade(source), _) => Error::Transport { source },
+            // A response arrived: judge it by its status, from the bytes actually received.
+            (_, Some(raw)) if !raw.status.is_success() => Error::Service(Box::new(
+                ServiceError::new(raw.status, raw.headers, raw.body),
+            )),
+            (other, Some(raw)) => Error::UnexpectedResponse(Box::new(UnexpectedResponse {
+                status: raw.status,
+                request_id: request_id(&raw.headers),
+                headers: raw.headers,
+                raw_body: raw.body,
+                reason: match other {
+                    Generated::InvalidResponsePayload(_, e) => {
+                        format!("cannot decode the body: {e}")
+                    }
+                    _ => "a status the API description does not list".to_string(),
+                },
+            })),
+            // Without the raw response, keep what progenitor kept.
+            (Generated::ErrorResponse(value), None) => {
+                let (status, headers) = (value.status(), value.headers().clone());
+                let body = serde_json::to_vec(&value.into_inner()).unwrap_or_default();
+                Error::Service(Box::new(ServiceError::new(status, headers, body.into())))
+            }
+            (other, None) => Error::Request(other.to_string()),
+        }
+    }
+
     /// The HTTP status, if the service answered.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
@@ -168,7 +213,8 @@ pub struct ServiceError {
 }
 
 impl ServiceError {
-    pub(crate) fn new(status: StatusCode, headers: HeaderMap, raw_body: Bytes) -> Self {
+    /// Reads an error response of any body shape.
+    pub fn new(status: StatusCode, headers: HeaderMap, raw_body: Bytes) -> Self {
         let body = ErrorBody::parse(&raw_body);
         Self {
             status,
@@ -268,6 +314,18 @@ impl fmt::Display for JobFailure {
         }
         Ok(())
     }
+}
+
+/// The field a typify conversion error names (`... supplied value for FIELD: ...` or
+/// `no value supplied for FIELD`).
+pub(crate) fn field_of(message: &str) -> Option<String> {
+    let start = message.rfind("supplied value for ").map(|i| i + 19);
+    let start = start.or_else(|| message.rfind("no value supplied for ").map(|i| i + 22))?;
+    let field: String = message[start..]
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    (!field.is_empty()).then_some(field)
 }
 
 /// The `X-Request-Id` header of a response.

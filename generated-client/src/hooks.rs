@@ -22,12 +22,30 @@ use crate::Client;
 /// Header carrying an IAM token.
 const X_AUTH_TOKEN: &str = "x-auth-token";
 
-/// A response as received, kept for errors that must show the raw body.
+/// The final response of a call, exactly as received (for errors that must keep the body).
 #[derive(Debug, Clone)]
-pub(crate) struct RawResponse {
+pub struct RawResponse {
+    /// HTTP status.
     pub status: StatusCode,
+    /// Headers.
     pub headers: HeaderMap,
+    /// Body bytes.
     pub body: Bytes,
+}
+
+/// Runs `call` (any use of the generated [`Client`], such as progenitor's CLI) and returns its
+/// output with the final response it received, so that [`Error::from_generated`](crate::Error::from_generated)
+/// can keep the raw body of an error.
+pub async fn with_last_response<F: std::future::Future>(
+    call: F,
+) -> (F::Output, Option<RawResponse>) {
+    LAST_RESPONSE
+        .scope(RefCell::new(None), async {
+            let output = call.await;
+            let raw = LAST_RESPONSE.with(|slot| slot.borrow_mut().take());
+            (output, raw)
+        })
+        .await
 }
 
 tokio::task_local! {

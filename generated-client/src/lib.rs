@@ -47,6 +47,12 @@ mod secret;
 pub mod signing;
 mod waiter;
 
+/// Everything the generated code defines (progenitor's `Error` and `ResponseValue` included),
+/// for code generated against this client, such as progenitor's CLI.
+pub mod generated_api {
+    pub use crate::generated::*;
+}
+
 pub use client::WorkspaceClient;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{Config, ConfigBuilder, ConfigError, Timeouts};
@@ -55,6 +61,7 @@ pub use error::{
     ConnectFailure, Error, JobFailure, ServiceError, TimeoutPhase, UnexpectedResponse,
 };
 pub use generated::{builder, types, Client};
+pub use hooks::{with_last_response, RawResponse};
 pub use region::Region;
 pub use response::Response;
 pub use retry::RetryPolicy;
