@@ -8,7 +8,8 @@ use huaweicloud_workspace::{request_body, types, Config, Credentials, Response, 
 use serde_json::json;
 
 fn endpoint() -> String {
-    std::env::var("PRISM_ENDPOINT").expect("set PRISM_ENDPOINT to a running `prism mock spec/workspace.yaml`")
+    std::env::var("PRISM_ENDPOINT")
+        .expect("set PRISM_ENDPOINT to a running `prism mock spec/workspace.yaml`")
 }
 
 fn client(credentials: Credentials) -> WorkspaceClient {
@@ -24,15 +25,25 @@ fn client(credentials: Credentials) -> WorkspaceClient {
 
 /// Prism reports what it found wrong with a request in `sl-violations`.
 fn assert_no_violations<T>(operation: &str, response: &Response<T>) {
-    let violations = response.headers().get("sl-violations").map(|v| v.to_str().unwrap().to_string());
+    let violations = response
+        .headers()
+        .get("sl-violations")
+        .map(|v| v.to_str().unwrap().to_string());
     assert_eq!(violations, None, "{operation}: Prism found violations");
-    assert!(response.status().is_success(), "{operation}: {}", response.status());
+    assert!(
+        response.status().is_success(),
+        "{operation}: {}",
+        response.status()
+    );
 }
 
 #[tokio::test]
 #[ignore = "needs a running Prism (see the module docs); .ci/run provides one"]
 async fn every_operation_passes_prism_validation() {
-    for credentials in [Credentials::ak_sk("PRISMAK", "prism-sk"), Credentials::iam_token("prism-token")] {
+    for credentials in [
+        Credentials::ak_sk("PRISMAK", "prism-sk"),
+        Credentials::iam_token("prism-token"),
+    ] {
         let client = client(credentials);
         let attach: types::BatchAttachRequest = request_body::from_json(
             &json!({"desktops": [{"desktop_id": "d1", "user_name": "alice", "user_group": "users",
@@ -64,11 +75,20 @@ async fn every_operation_passes_prism_validation() {
                 .try_into()
                 .unwrap()])
             .user_privilege_group(types::UserGroup::Users);
-        assert_no_violations("change-user-privilege-group", &client.change_user_privilege_group(change).await.unwrap());
+        assert_no_violations(
+            "change-user-privilege-group",
+            &client.change_user_privilege_group(change).await.unwrap(),
+        );
 
-        let job = client.show_job("3979904c-7beb-4f34-835f-2fa989a5550a").await.unwrap();
+        let job = client
+            .show_job("3979904c-7beb-4f34-835f-2fa989a5550a")
+            .await
+            .unwrap();
         assert_no_violations("show-job", &job);
-        assert!(job.status.is_some(), "Prism's example decoded into the generated type");
+        assert!(
+            job.status.is_some(),
+            "Prism's example decoded into the generated type"
+        );
     }
 }
 
@@ -83,6 +103,15 @@ async fn prism_reports_a_request_that_breaks_the_document() {
         .send()
         .await
         .unwrap();
-    let violations = response.headers().get("sl-violations").expect("a violation").to_str().unwrap().to_string();
-    assert!(violations.contains("is_detach_all_users must be boolean"), "{violations}");
+    let violations = response
+        .headers()
+        .get("sl-violations")
+        .expect("a violation")
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        violations.contains("is_detach_all_users must be boolean"),
+        "{violations}"
+    );
 }
