@@ -1,17 +1,24 @@
-//! Generates the client from `spec/workspace.yaml` into `OUT_DIR` at build time.
+//! Generates the client from `spec/workspace.yaml` into `OUT_DIR` at build time (feature
+//! `codegen`, on by default).
 //!
 //! Only the document triggers a rerun, so an unchanged spec never regenerates. A broken
 //! document fails the build with the generator's diagnostics (file, JSON pointer, reason).
-
-use std::path::PathBuf;
+//! Without the feature, `src/lib.rs` compiles the checked-in `src/generated/workspace.rs`.
 
 fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    #[cfg(feature = "codegen")]
+    generate();
+}
+
+#[cfg(feature = "codegen")]
+fn generate() {
+    use std::path::PathBuf;
+
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let spec = manifest_dir.join("spec/workspace.yaml");
-    let out =
-        PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo")).join("workspace.rs");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo")).join("workspace.rs");
     println!("cargo:rerun-if-changed={}", spec.display());
-    println!("cargo:rerun-if-changed=build.rs");
 
     // The `schemars` feature adds `JsonSchema` derives, which progenitor's CLI needs.
     let settings = workspace_codegen::Settings {

@@ -27,9 +27,17 @@
 #![warn(missing_docs)]
 
 #[allow(missing_docs, unused_imports, clippy::all)]
+#[cfg(feature = "codegen")]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/workspace.rs"));
 }
+
+/// The same source, generated beforehand and checked in (`tests/tests/pregenerated.rs`
+/// keeps it identical to what the build would produce).
+#[allow(missing_docs, unused_imports, clippy::all)]
+#[cfg(not(feature = "codegen"))]
+#[path = "generated/workspace.rs"]
+mod generated;
 
 mod client;
 pub mod clock;

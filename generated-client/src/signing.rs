@@ -47,8 +47,6 @@ pub fn sign_request(
     key: &SigningKey<'_>,
     now: SystemTime,
 ) -> Result<(), SigningError> {
-    let date = crate::clock::sdk_date(now);
-    let host = host_of(request.url());
     let body: &[u8] = match request.body() {
         None => &[],
         Some(body) => body.as_bytes().ok_or_else(|| {
@@ -56,13 +54,25 @@ pub fn sign_request(
         })?,
     };
     let body_hash = hex(&Sha256::digest(body));
-    let method = request.method().as_str().to_string();
+    let method = request.method().clone();
     let url = request.url().clone();
+    sign_parts(method.as_str(), &url, request.headers_mut(), &body_hash, key, now)
+}
 
-    let headers = request.headers_mut();
+/// Signs a request given by its parts (for HTTP stacks other than this crate's `reqwest`):
+/// `body_hash` is the lower-case hex SHA-256 of the exact body bytes sent.
+pub fn sign_parts(
+    method: &str,
+    url: &reqwest::Url,
+    headers: &mut HeaderMap,
+    body_hash: &str,
+    key: &SigningKey<'_>,
+    now: SystemTime,
+) -> Result<(), SigningError> {
+    let date = crate::clock::sdk_date(now);
     headers.remove(AUTHORIZATION);
     insert(headers, X_SDK_DATE, &date)?;
-    insert(headers, HOST.as_str(), &host)?;
+    insert(headers, HOST.as_str(), &host_of(url))?;
     if let Some(project_id) = key.project_id {
         insert(headers, X_PROJECT_ID, project_id)?;
     }
@@ -72,7 +82,7 @@ pub fn sign_request(
     trim_values(headers)?;
 
     let signed = signed_header_names(headers);
-    let canonical = canonical_request(&method, &url, headers, &signed, &body_hash);
+    let canonical = canonical_request(method, url, headers, &signed, body_hash);
     let signature = signature(key.secret_key, &date, &canonical);
     let authorization = format!(
         "{ALGORITHM} Access={}, SignedHeaders={}, Signature={signature}",
@@ -80,6 +90,11 @@ pub fn sign_request(
         signed.join(";")
     );
     insert(headers, AUTHORIZATION.as_str(), &authorization)
+}
+
+/// Lower-case hex SHA-256 of `body`, as [`sign_parts`] wants it.
+pub fn body_hash(body: &[u8]) -> String {
+    hex(&Sha256::digest(body))
 }
 
 /// `Host` as the SDK derives it: the URL's host, with the port when the URL names one.

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Side-by-side comparison, all on loopback, in one run:
+#   request overhead of our client vs raw reqwest vs openapi-generator's client vs the
+#   official Python SDK; signing and batch bodies; generation time vs openapi-generator;
+#   clean-build cost. Installs its peers under bench/out/ (PyPI: the official SDK,
+#   openapi-generator-cli, PyYAML). Results: bench/out/results/*.
+#
+#   bench/compare.sh [seconds-per-point]      (default 3; the whole run takes ~15 minutes)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+seconds=${1:-3}
+out=bench/out
+results=$out/results
+mkdir -p "$results"
+export CARGO_BUILD_JOBS=2
+
+echo "== peers"
+python3 -m venv "$out/venv"
+"$out/venv/bin/pip" install --quiet --disable-pip-version-check \
+  huaweicloudsdkworkspace==3.1.219 huaweicloudsdkcore==3.1.219 openapi-generator-cli==7.26.0 pyyaml
+oag="$out/venv/bin/openapi-generator-cli"
+
+echo "== generation: openapi-generator on spec/workspace.yaml (3 runs, wall clock incl. JVM start)"
+: > "$results/openapi-generator-generate.txt"
+for run in 1 2 3; do
+  rm -rf "$out/openapi-generator-client"
+  start=$(date +%s.%N)
+  "$oag" generate -i spec/workspace.yaml -g rust -o "$out/openapi-generator-client" \
+    --package-name oag_workspace --additional-properties=supportMiddleware=true,library=reqwest >/dev/null
+  end=$(date +%s.%N)
+  python3 -c "print(f'{$end - $start:.3f}')" >> "$results/openapi-generator-generate.txt"
+done
+for ops in 10 100 1000; do
+  "$out/venv/bin/python" bench/synthetic_spec.py "$ops" "$out/synthetic-$ops.json" >/dev/null
+  start=$(date +%s.%N)
+  "$oag" generate -i "$out/synthetic-$ops.json" -g rust -o "$out/oag-synthetic-$ops" --package-name s >/dev/null
+  end=$(date +%s.%N)
+  python3 -c "print('synthetic-$ops', f'{$end - $start:.3f}')" >> "$results/openapi-generator-generate.txt"
+done
+cat "$results/openapi-generator-generate.txt"
+
+echo "== build the harnesses"
+cargo build --locked --release -q -p workspace-bench
+CARGO_TARGET_DIR="$root/$out/target" cargo build --release -q --manifest-path bench/openapi-generator-driver/Cargo.toml
+
+echo "== request overhead against the loopback server (${seconds}s per point)"
+port=18089
+target/release/loopback-server --port $port >/dev/null &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+sleep 1
+endpoint=http://127.0.0.1:$port
+{
+  target/release/overhead --endpoint $endpoint --variant ours --seconds "$seconds"
+  target/release/overhead --endpoint $endpoint --variant raw --seconds "$seconds"
+  "$out/target/release/openapi-generator-driver" --endpoint $endpoint --seconds "$seconds"
+  "$out/venv/bin/python" bench/python_sdk.py --endpoint $endpoint --seconds "$seconds"
+} | tee "$results/overhead.jsonl"
+kill $server
+
+echo "== signing and batch bodies (divan)"
+cargo bench --locked -q -p huaweicloud-workspace --bench signing 2>&1 | tee "$results/signing.txt"
+
+echo "== in-process generation (divan)"
+cargo bench --locked -q -p workspace-codegen --bench generation 2>&1 | tee "$results/generation.txt"
+
+echo "== clean builds"
+bench/build_cost.sh | tee "$results/build_cost.txt"
+
+python3 bench/summarize.py "$results"

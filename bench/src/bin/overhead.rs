@@ -1,0 +1,163 @@
+//! `overhead --endpoint URL --variant ours|raw`: one call at a time (or many) through a client,
+//! printing one JSON line of statistics per operation and concurrency.
+//!
+//! - `ours`: `WorkspaceClient` (builders with validation, serialize, sign in the hook, send,
+//!   decode into the generated types).
+//! - `raw`: reqwest with hand-written serde structs and the same signing function.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use clap::Parser;
+use huaweicloud_workspace::signing::{sign_request, SigningKey};
+use huaweicloud_workspace::{types, Config, Credentials, Secret, WorkspaceClient};
+use serde::{Deserialize, Serialize};
+use workspace_bench::measure;
+
+const AK: &str = "BENCHACCESSKEY000001";
+const SK: &str = "bench-secret-key";
+const PROJECT: &str = "0bec5db98280d2d02fd6c00c2de791ce";
+const JOB: &str = "3979904c-7beb-4f34-835f-2fa989a5550a";
+
+#[derive(Parser)]
+struct Args {
+    /// The loopback server.
+    #[arg(long)]
+    endpoint: String,
+    /// `ours` or `raw`.
+    #[arg(long)]
+    variant: String,
+    /// Concurrency levels.
+    #[arg(long, value_delimiter = ',', default_value = "1,64")]
+    concurrency: Vec<usize>,
+    /// Measured seconds per point.
+    #[arg(long, default_value_t = 3.0)]
+    seconds: f64,
+}
+
+#[derive(Serialize)]
+struct RawAttachRequest<'a> {
+    desktops: Vec<RawDesktop<'a>>,
+}
+
+#[derive(Serialize)]
+struct RawDesktop<'a> {
+    desktop_id: &'a str,
+    user_name: &'a str,
+    user_group: &'a str,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct RawAttachResponse {
+    job_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct RawJob {
+    id: Option<String>,
+    status: Option<String>,
+    #[serde(default)]
+    sub_jobs: Vec<serde_json::Value>,
+}
+
+struct Raw {
+    http: reqwest::Client,
+    endpoint: String,
+    secret: Secret,
+}
+
+impl Raw {
+    async fn send<T: for<'de> Deserialize<'de>>(&self, method: reqwest::Method, path: &str, body: Option<Vec<u8>>) -> bool {
+        let url = format!("{}/v2/{PROJECT}/{path}", self.endpoint);
+        let mut request = reqwest::Request::new(method, url.parse().unwrap());
+        request.headers_mut().insert("content-type", "application/json".parse().unwrap());
+        request.headers_mut().insert("accept", "application/json".parse().unwrap());
+        *request.body_mut() = body.map(Into::into);
+        let key = SigningKey { access_key: AK, secret_key: &self.secret, project_id: Some(PROJECT), security_token: None };
+        sign_request(&mut request, &key, SystemTime::now()).unwrap();
+        match self.http.execute(request).await {
+            Ok(response) if response.status().is_success() => match response.bytes().await {
+                Ok(bytes) => serde_json::from_slice::<T>(&bytes).is_ok(),
+                Err(_) => false,
+            },
+            _ => false,
+        }
+    }
+}
+
+fn attach_body() -> types::builder::BatchAttachRequest {
+    let desktop = types::AttachInstancesDesktopInfo::builder()
+        .desktop_id("b41a8cc1-4813-47a0-bf3a-7800fcd5b581".to_string())
+        .user_name("alice".parse::<types::DesktopUserName>().unwrap())
+        .user_group(types::UserGroup::Users)
+        .try_into()
+        .unwrap();
+    types::BatchAttachRequest::builder().desktops(vec![desktop])
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 1)]
+async fn main() {
+    let args = Args::parse();
+    let warmup = Duration::from_millis(500);
+    let duration = Duration::from_secs_f64(args.seconds);
+    let http = reqwest::Client::builder().pool_max_idle_per_host(256).build().unwrap();
+    for &concurrency in &args.concurrency {
+        let stats = match args.variant.as_str() {
+            "ours" => {
+                let config = Config::builder()
+                    .env(|_| None)
+                    .credentials(Credentials::ak_sk(AK, SK))
+                    .project_id(PROJECT)
+                    .endpoint(args.endpoint.as_str())
+                    .build()
+                    .unwrap();
+                let client = Arc::new(WorkspaceClient::new(config).unwrap());
+                let c = client.clone();
+                let job = measure("ours", "show-job", concurrency, warmup, duration, move || {
+                    let c = c.clone();
+                    async move { c.show_job(JOB).await.is_ok() }
+                })
+                .await;
+                let c = client.clone();
+                let attach = measure("ours", "batch-attach", concurrency, warmup, duration, move || {
+                    let c = c.clone();
+                    async move { c.batch_attach(attach_body()).await.is_ok() }
+                })
+                .await;
+                vec![job, attach]
+            }
+            "raw" => {
+                let raw = Arc::new(Raw { http: http.clone(), endpoint: args.endpoint.clone(), secret: Secret::new(SK) });
+                let r = raw.clone();
+                let job = measure("raw", "show-job", concurrency, warmup, duration, move || {
+                    let r = r.clone();
+                    async move { r.send::<RawJob>(reqwest::Method::GET, &format!("workspace-jobs/{JOB}"), None).await }
+                })
+                .await;
+                let r = raw.clone();
+                let attach = measure("raw", "batch-attach", concurrency, warmup, duration, move || {
+                    let r = r.clone();
+                    async move {
+                        let body = RawAttachRequest {
+                            desktops: vec![RawDesktop {
+                                desktop_id: "b41a8cc1-4813-47a0-bf3a-7800fcd5b581",
+                                user_name: "alice",
+                                user_group: "users",
+                            }],
+                        };
+                        let bytes = serde_json::to_vec(&body).unwrap();
+                        r.send::<RawAttachResponse>(reqwest::Method::POST, "desktops/batch-attach", Some(bytes)).await
+                    }
+                })
+                .await;
+                vec![job, attach]
+            }
+            other => panic!("unknown variant {other}: ours or raw"),
+        };
+        for s in stats {
+            println!("{}", serde_json::to_string(&s).unwrap());
+        }
+    }
+}

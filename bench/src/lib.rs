@@ -1,0 +1,112 @@
+//! Tools for side-by-side measurements: a minimal loopback server and a closed-loop load
+//! generator that reports median latency and requests per second.
+
+#![warn(missing_docs)]
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+/// The answer to the job query, and to batch-attach.
+pub const JOB_BODY: &str = r#"{"id":"3979904c-7beb-4f34-835f-2fa989a5550a","job_type":"BATCH_ATTACH_INSTANCES","status":"RUNNING","sub_jobs_total":1,"sub_jobs":[{"id":"s1","status":"RUNNING","entities":{"desktop_id":"b41a8cc1-4813-47a0-bf3a-7800fcd5b581"}}]}"#;
+/// The answer to batch-attach.
+pub const ATTACH_BODY: &str = r#"{"job_id":"3979904c-7beb-4f34-835f-2fa989a5550a"}"#;
+
+/// A minimal server: fixed JSON answers, no checks, on `listener`.
+pub async fn serve_fixed(listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    use axum::routing::{get, post};
+    let json = |body: &'static str| {
+        move || async move { ([("content-type", "application/json"), ("x-request-id", "bench")], body) }
+    };
+    let app = axum::Router::new()
+        .route("/v2/{project_id}/workspace-jobs/{job_id}", get(json(JOB_BODY)))
+        .route("/v2/{project_id}/desktops/batch-attach", post(json(ATTACH_BODY)))
+        .route("/v2/{project_id}/desktops/batch-detach", post(json(ATTACH_BODY)))
+        .route("/v2/{project_id}/desktops/change-user-privilege-group", post(json(ATTACH_BODY)));
+    axum::serve(listener, app).await
+}
+
+/// What one measurement found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stats {
+    /// Which client.
+    pub variant: String,
+    /// Which operation.
+    pub operation: String,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Successful requests in the measured window.
+    pub requests: usize,
+    /// Failed requests (must be 0 for the figures to count).
+    pub failures: usize,
+    /// Requests per second.
+    pub rps: f64,
+    /// Median latency, microseconds.
+    pub median_us: f64,
+    /// 99th percentile latency, microseconds.
+    pub p99_us: f64,
+}
+
+/// Runs `call` in `concurrency` closed loops for `warmup`, then measures for `duration`.
+pub async fn measure<F, Fut>(
+    variant: &str,
+    operation: &str,
+    concurrency: usize,
+    warmup: Duration,
+    duration: Duration,
+    call: F,
+) -> Stats
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = bool> + Send,
+{
+    let start = Instant::now() + warmup;
+    let end = start + duration;
+    let mut tasks = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency {
+        let call = call.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut failures = 0;
+            loop {
+                let began = Instant::now();
+                if began >= end {
+                    break;
+                }
+                let ok = call().await;
+                if began >= start {
+                    if ok {
+                        latencies.push(began.elapsed());
+                    } else {
+                        failures += 1;
+                    }
+                }
+            }
+            (latencies, failures)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut failures = 0;
+    for task in tasks {
+        let (l, f) = task.await.expect("load task");
+        latencies.extend(l);
+        failures += f;
+    }
+    latencies.sort();
+    let at = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 - 1.0) * q).round() as usize)
+            .map_or(0.0, |d| d.as_secs_f64() * 1e6)
+    };
+    Stats {
+        variant: variant.to_string(),
+        operation: operation.to_string(),
+        concurrency,
+        requests: latencies.len(),
+        failures,
+        rps: latencies.len() as f64 / duration.as_secs_f64(),
+        median_us: at(0.5),
+        p99_us: at(0.99),
+    }
+}
