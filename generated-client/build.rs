@@ -17,7 +17,8 @@ fn generate() {
 
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let spec = manifest_dir.join("spec/workspace.yaml");
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo")).join("workspace.rs");
+    let out =
+        PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo")).join("workspace.rs");
     println!("cargo:rerun-if-changed={}", spec.display());
 
     // The `schemars` feature adds `JsonSchema` derives, which progenitor's CLI needs.

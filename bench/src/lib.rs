@@ -17,13 +17,33 @@ pub const ATTACH_BODY: &str = r#"{"job_id":"3979904c-7beb-4f34-835f-2fa989a5550a
 pub async fn serve_fixed(listener: tokio::net::TcpListener) -> std::io::Result<()> {
     use axum::routing::{get, post};
     let json = |body: &'static str| {
-        move || async move { ([("content-type", "application/json"), ("x-request-id", "bench")], body) }
+        move || async move {
+            (
+                [
+                    ("content-type", "application/json"),
+                    ("x-request-id", "bench"),
+                ],
+                body,
+            )
+        }
     };
     let app = axum::Router::new()
-        .route("/v2/{project_id}/workspace-jobs/{job_id}", get(json(JOB_BODY)))
-        .route("/v2/{project_id}/desktops/batch-attach", post(json(ATTACH_BODY)))
-        .route("/v2/{project_id}/desktops/batch-detach", post(json(ATTACH_BODY)))
-        .route("/v2/{project_id}/desktops/change-user-privilege-group", post(json(ATTACH_BODY)));
+        .route(
+            "/v2/{project_id}/workspace-jobs/{job_id}",
+            get(json(JOB_BODY)),
+        )
+        .route(
+            "/v2/{project_id}/desktops/batch-attach",
+            post(json(ATTACH_BODY)),
+        )
+        .route(
+            "/v2/{project_id}/desktops/batch-detach",
+            post(json(ATTACH_BODY)),
+        )
+        .route(
+            "/v2/{project_id}/desktops/change-user-privilege-group",
+            post(json(ATTACH_BODY)),
+        );
     axum::serve(listener, app).await
 }
 

@@ -13,7 +13,10 @@ fn main() {
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// The synthetic document of `operations` operations, written by the script if missing.
@@ -45,8 +48,10 @@ fn our_document(bencher: Bencher) {
 #[divan::bench(args = [10, 100, 1_000], sample_count = 5, sample_size = 1)]
 fn synthetic_document(bencher: Bencher, operations: usize) {
     let spec = synthetic(operations);
-    bencher.counter(divan::counter::ItemsCount::new(operations)).bench(|| {
-        let document = workspace_codegen::load(&spec).unwrap();
-        workspace_codegen::generate(&document, &Settings::default()).unwrap()
-    });
+    bencher
+        .counter(divan::counter::ItemsCount::new(operations))
+        .bench(|| {
+            let document = workspace_codegen::load(&spec).unwrap();
+            workspace_codegen::generate(&document, &Settings::default()).unwrap()
+        });
 }

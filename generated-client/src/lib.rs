@@ -37,6 +37,7 @@ mod generated {
 #[allow(missing_docs, unused_imports, clippy::all)]
 #[cfg(not(feature = "codegen"))]
 #[path = "generated/workspace.rs"]
+#[rustfmt::skip]
 mod generated;
 
 mod client;

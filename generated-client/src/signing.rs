@@ -56,7 +56,14 @@ pub fn sign_request(
     let body_hash = hex(&Sha256::digest(body));
     let method = request.method().clone();
     let url = request.url().clone();
-    sign_parts(method.as_str(), &url, request.headers_mut(), &body_hash, key, now)
+    sign_parts(
+        method.as_str(),
+        &url,
+        request.headers_mut(),
+        &body_hash,
+        key,
+        now,
+    )
 }
 
 /// Signs a request given by its parts (for HTTP stacks other than this crate's `reqwest`):

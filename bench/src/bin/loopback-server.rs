@@ -13,7 +13,10 @@ struct Args {
 fn main() -> std::io::Result<()> {
     let args = Args::parse();
     // One worker thread: the other core is left to the client under test.
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
         println!("listening on http://127.0.0.1:{}", args.port);

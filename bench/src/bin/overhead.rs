@@ -69,13 +69,27 @@ struct Raw {
 }
 
 impl Raw {
-    async fn send<T: for<'de> Deserialize<'de>>(&self, method: reqwest::Method, path: &str, body: Option<Vec<u8>>) -> bool {
+    async fn send<T: for<'de> Deserialize<'de>>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> bool {
         let url = format!("{}/v2/{PROJECT}/{path}", self.endpoint);
         let mut request = reqwest::Request::new(method, url.parse().unwrap());
-        request.headers_mut().insert("content-type", "application/json".parse().unwrap());
-        request.headers_mut().insert("accept", "application/json".parse().unwrap());
+        request
+            .headers_mut()
+            .insert("content-type", "application/json".parse().unwrap());
+        request
+            .headers_mut()
+            .insert("accept", "application/json".parse().unwrap());
         *request.body_mut() = body.map(Into::into);
-        let key = SigningKey { access_key: AK, secret_key: &self.secret, project_id: Some(PROJECT), security_token: None };
+        let key = SigningKey {
+            access_key: AK,
+            secret_key: &self.secret,
+            project_id: Some(PROJECT),
+            security_token: None,
+        };
         sign_request(&mut request, &key, SystemTime::now()).unwrap();
         match self.http.execute(request).await {
             Ok(response) if response.status().is_success() => match response.bytes().await {
@@ -102,7 +116,10 @@ async fn main() {
     let args = Args::parse();
     let warmup = Duration::from_millis(500);
     let duration = Duration::from_secs_f64(args.seconds);
-    let http = reqwest::Client::builder().pool_max_idle_per_host(256).build().unwrap();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()
+        .unwrap();
     for &concurrency in &args.concurrency {
         let stats = match args.variant.as_str() {
             "ours" => {
@@ -115,42 +132,86 @@ async fn main() {
                     .unwrap();
                 let client = Arc::new(WorkspaceClient::new(config).unwrap());
                 let c = client.clone();
-                let job = measure("ours", "show-job", concurrency, warmup, duration, move || {
-                    let c = c.clone();
-                    async move { c.show_job(JOB).await.is_ok() }
-                })
+                let job = measure(
+                    "ours",
+                    "show-job",
+                    concurrency,
+                    warmup,
+                    duration,
+                    move || {
+                        let c = c.clone();
+                        async move { c.show_job(JOB).await.is_ok() }
+                    },
+                )
                 .await;
                 let c = client.clone();
-                let attach = measure("ours", "batch-attach", concurrency, warmup, duration, move || {
-                    let c = c.clone();
-                    async move { c.batch_attach(attach_body()).await.is_ok() }
-                })
+                let attach = measure(
+                    "ours",
+                    "batch-attach",
+                    concurrency,
+                    warmup,
+                    duration,
+                    move || {
+                        let c = c.clone();
+                        async move { c.batch_attach(attach_body()).await.is_ok() }
+                    },
+                )
                 .await;
                 vec![job, attach]
             }
             "raw" => {
-                let raw = Arc::new(Raw { http: http.clone(), endpoint: args.endpoint.clone(), secret: Secret::new(SK) });
+                let raw = Arc::new(Raw {
+                    http: http.clone(),
+                    endpoint: args.endpoint.clone(),
+                    secret: Secret::new(SK),
+                });
                 let r = raw.clone();
-                let job = measure("raw", "show-job", concurrency, warmup, duration, move || {
-                    let r = r.clone();
-                    async move { r.send::<RawJob>(reqwest::Method::GET, &format!("workspace-jobs/{JOB}"), None).await }
-                })
+                let job = measure(
+                    "raw",
+                    "show-job",
+                    concurrency,
+                    warmup,
+                    duration,
+                    move || {
+                        let r = r.clone();
+                        async move {
+                            r.send::<RawJob>(
+                                reqwest::Method::GET,
+                                &format!("workspace-jobs/{JOB}"),
+                                None,
+                            )
+                            .await
+                        }
+                    },
+                )
                 .await;
                 let r = raw.clone();
-                let attach = measure("raw", "batch-attach", concurrency, warmup, duration, move || {
-                    let r = r.clone();
-                    async move {
-                        let body = RawAttachRequest {
-                            desktops: vec![RawDesktop {
-                                desktop_id: "b41a8cc1-4813-47a0-bf3a-7800fcd5b581",
-                                user_name: "alice",
-                                user_group: "users",
-                            }],
-                        };
-                        let bytes = serde_json::to_vec(&body).unwrap();
-                        r.send::<RawAttachResponse>(reqwest::Method::POST, "desktops/batch-attach", Some(bytes)).await
-                    }
-                })
+                let attach = measure(
+                    "raw",
+                    "batch-attach",
+                    concurrency,
+                    warmup,
+                    duration,
+                    move || {
+                        let r = r.clone();
+                        async move {
+                            let body = RawAttachRequest {
+                                desktops: vec![RawDesktop {
+                                    desktop_id: "b41a8cc1-4813-47a0-bf3a-7800fcd5b581",
+                                    user_name: "alice",
+                                    user_group: "users",
+                                }],
+                            };
+                            let bytes = serde_json::to_vec(&body).unwrap();
+                            r.send::<RawAttachResponse>(
+                                reqwest::Method::POST,
+                                "desktops/batch-attach",
+                                Some(bytes),
+                            )
+                            .await
+                        }
+                    },
+                )
                 .await;
                 vec![job, attach]
             }
