@@ -26,7 +26,9 @@ echo "generated ${generated} s"
 echo "pregenerated ${pregenerated} s"
 oag="$root/bench/out/openapi-generator-client"
 if [ -d "$oag" ]; then
-  openapi=$(seconds cargo build -j2 --manifest-path "$oag/Cargo.toml" --target-dir "$work/openapi" --no-default-features --features rustls)
+  # Built from a copy outside this workspace, as a user's dependency would be.
+  cp -r "$oag" "$work/openapi-generator-client"
+  openapi=$(seconds cargo build -j2 --manifest-path "$work/openapi-generator-client/Cargo.toml" --target-dir "$work/openapi" --no-default-features --features rustls)
   echo "openapi-generator ${openapi} s"
 fi
 python3 - "$generated" "$pregenerated" "${openapi:-}" <<'PY'

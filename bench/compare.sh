@@ -5,11 +5,19 @@
 #   clean-build cost. Installs its peers under bench/out/ (PyPI: the official SDK,
 #   openapi-generator-cli, PyYAML). Results: bench/out/results/*.
 #
-#   bench/compare.sh [seconds-per-point]      (default 3; the whole run takes ~15 minutes)
+#   bench/compare.sh [SECTION...]     sections: generation overhead micro build (default: all)
+#   BENCH_SECONDS=2 BENCH_ROUNDS=5 bench/compare.sh overhead
+#
+# The whole run takes about 20 minutes on 2 cores. Request overhead is measured in BENCH_ROUNDS
+# interleaved rounds (ours, raw, openapi-generator) with the server pinned to CPU 0 and the
+# client to CPU 1; the tables report medians over the rounds.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-seconds=${1:-3}
+seconds=${BENCH_SECONDS:-2}
+rounds=${BENCH_ROUNDS:-5}
+sections=${*:-generation overhead micro build}
+want() { [[ " $sections " == *" $1 "* ]]; }
 out=bench/out
 results=$out/results
 mkdir -p "$results"
@@ -21,6 +29,7 @@ python3 -m venv "$out/venv"
   huaweicloudsdkworkspace==3.1.219 huaweicloudsdkcore==3.1.219 openapi-generator-cli==7.26.0 pyyaml
 oag="$out/venv/bin/openapi-generator-cli"
 
+if want generation; then
 echo "== generation: openapi-generator on spec/workspace.yaml (3 runs, wall clock incl. JVM start)"
 : > "$results/openapi-generator-generate.txt"
 for run in 1 2 3; do
@@ -39,33 +48,45 @@ for ops in 10 100 1000; do
   python3 -c "print('synthetic-$ops', f'{$end - $start:.3f}')" >> "$results/openapi-generator-generate.txt"
 done
 cat "$results/openapi-generator-generate.txt"
+echo "== in-process generation (divan)"
+cargo bench --locked -q -p workspace-codegen --bench generation 2>&1 | tee "$results/generation.txt"
+fi
 
+if want overhead; then
 echo "== build the harnesses"
+[ -d "$out/openapi-generator-client" ] || "$oag" generate -i spec/workspace.yaml -g rust -o "$out/openapi-generator-client" \
+    --package-name oag_workspace --additional-properties=supportMiddleware=true,library=reqwest >/dev/null
 cargo build --locked --release -q -p workspace-bench
 CARGO_TARGET_DIR="$root/$out/target" cargo build --release -q --manifest-path bench/openapi-generator-driver/Cargo.toml
 
-echo "== request overhead against the loopback server (${seconds}s per point)"
+echo "== request overhead against the loopback server ($rounds rounds, ${seconds}s per point)"
 port=18089
-target/release/loopback-server --port $port >/dev/null &
+taskset -c 0 target/release/loopback-server --port $port >/dev/null &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 sleep 1
 endpoint=http://127.0.0.1:$port
+client="taskset -c 1"
 {
-  target/release/overhead --endpoint $endpoint --variant ours --seconds "$seconds"
-  target/release/overhead --endpoint $endpoint --variant raw --seconds "$seconds"
-  "$out/target/release/openapi-generator-driver" --endpoint $endpoint --seconds "$seconds"
-  "$out/venv/bin/python" bench/python_sdk.py --endpoint $endpoint --seconds "$seconds"
+  for round in $(seq 1 "$rounds"); do
+    $client target/release/overhead --endpoint $endpoint --variant ours --seconds "$seconds"
+    $client target/release/overhead --endpoint $endpoint --variant raw --seconds "$seconds"
+    $client "$out/target/release/openapi-generator-driver" --endpoint $endpoint --seconds "$seconds"
+  done
+  $client "$out/venv/bin/python" bench/python_sdk.py --endpoint $endpoint --seconds "$seconds"
 } | tee "$results/overhead.jsonl"
 kill $server
+python3 bench/summarize.py "$results" | tee "$results/overhead.md"
+fi
 
+if want micro; then
 echo "== signing and batch bodies (divan)"
 cargo bench --locked -q -p huaweicloud-workspace --bench signing 2>&1 | tee "$results/signing.txt"
+fi
 
-echo "== in-process generation (divan)"
-cargo bench --locked -q -p workspace-codegen --bench generation 2>&1 | tee "$results/generation.txt"
-
+if want build; then
 echo "== clean builds"
+[ -d "$out/openapi-generator-client" ] || "$oag" generate -i spec/workspace.yaml -g rust -o "$out/openapi-generator-client" \
+    --package-name oag_workspace --additional-properties=supportMiddleware=true,library=reqwest >/dev/null
 bench/build_cost.sh | tee "$results/build_cost.txt"
-
-python3 bench/summarize.py "$results"
+fi

@@ -3,6 +3,7 @@
 ratios computed inside the same run."""
 
 import json
+import statistics
 import sys
 from pathlib import Path
 
@@ -10,13 +11,26 @@ from pathlib import Path
 def main():
     results = Path(sys.argv[1] if len(sys.argv) > 1 else "bench/out/results")
     rows = [json.loads(line) for line in (results / "overhead.jsonl").read_text().splitlines() if line.startswith("{")]
-    by = {(r["variant"], r["operation"], r["concurrency"]): r for r in rows}
+    # Several rounds per client: keep the median of each figure over the rounds.
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["variant"], r["operation"], r["concurrency"]), []).append(r)
+    by = {
+        key: {
+            "median_us": statistics.median(r["median_us"] for r in runs),
+            "p99_us": statistics.median(r["p99_us"] for r in runs),
+            "rps": statistics.median(r["rps"] for r in runs),
+            "failures": sum(r["failures"] for r in runs),
+            "rounds": len(runs),
+        }
+        for key, runs in groups.items()
+    }
     for operation in ("show-job", "batch-attach"):
         for concurrency in sorted({r["concurrency"] for r in rows}):
             raw = by.get(("raw", operation, concurrency))
             print(f"\n{operation}, concurrency {concurrency}\n")
-            print("| client | median µs | p99 µs | requests/s | median vs raw | req/s vs ours | failures |")
-            print("|---|---:|---:|---:|---:|---:|---:|")
+            print("| client | rounds | median µs | p99 µs | requests/s | median vs raw | req/s vs ours | failures |")
+            print("|---|---:|---:|---:|---:|---:|---:|---:|")
             ours = by.get(("ours", operation, concurrency))
             for variant in ("ours", "raw", "openapi-generator", "python-sdk"):
                 r = by.get((variant, operation, concurrency))
@@ -24,7 +38,7 @@ def main():
                     continue
                 vs_raw = f"{r['median_us'] / raw['median_us']:.2f}×" if raw else "-"
                 vs_ours = f"{r['rps'] / ours['rps']:.3f}×" if ours else "-"
-                print(f"| {variant} | {r['median_us']:.0f} | {r['p99_us']:.0f} | {r['rps']:.0f} | {vs_raw} | {vs_ours} | {r['failures']} |")
+                print(f"| {variant} | {r['rounds']} | {r['median_us']:.0f} | {r['p99_us']:.0f} | {r['rps']:.0f} | {vs_raw} | {vs_ours} | {r['failures']} |")
 
 
 if __name__ == "__main__":

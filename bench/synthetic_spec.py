@@ -49,7 +49,8 @@ def synthetic(spec, operations):
         count += len(ops)
     document = dict(spec)
     document["paths"] = trimmed
-    document["components"] = dict(spec["components"], schemas=new_schemas)
+    # The originals stay: shared components (the error response) still refer to them.
+    document["components"] = dict(spec["components"], schemas={**schemas, **new_schemas})
     return document
 
 

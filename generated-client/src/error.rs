@@ -99,18 +99,25 @@ impl Error {
             (_, Some(raw)) if !raw.status.is_success() => Error::Service(Box::new(
                 ServiceError::new(raw.status, raw.headers, raw.body),
             )),
-            (other, Some(raw)) => Error::UnexpectedResponse(Box::new(UnexpectedResponse {
-                status: raw.status,
-                request_id: request_id(&raw.headers),
-                headers: raw.headers,
-                raw_body: raw.body,
-                reason: match other {
-                    Generated::InvalidResponsePayload(_, e) => {
-                        format!("cannot decode the body: {e}")
+            (other, Some(raw)) => {
+                let (raw_body, reason) = match other {
+                    // A 200's body is not buffered by the hook; progenitor kept its bytes.
+                    Generated::InvalidResponsePayload(bytes, e) => {
+                        (bytes, format!("cannot decode the body: {e}"))
                     }
-                    _ => "a status the API description does not list".to_string(),
-                },
-            })),
+                    _ => (
+                        raw.body,
+                        "a status the API description does not list".to_string(),
+                    ),
+                };
+                Error::UnexpectedResponse(Box::new(UnexpectedResponse {
+                    status: raw.status,
+                    request_id: request_id(&raw.headers),
+                    headers: raw.headers,
+                    raw_body,
+                    reason,
+                }))
+            }
             // Without the raw response, keep what progenitor kept.
             (Generated::ErrorResponse(value), None) => {
                 let (status, headers) = (value.status(), value.headers().clone());

@@ -22,7 +22,8 @@ use crate::Client;
 /// Header carrying an IAM token.
 const X_AUTH_TOKEN: &str = "x-auth-token";
 
-/// The final response of a call, exactly as received (for errors that must keep the body).
+/// The final response of a call as received, for errors that must keep it. The body of a
+/// 200 is not kept here (see [`Error::from_generated`](crate::Error::from_generated)).
 #[derive(Debug, Clone)]
 pub struct RawResponse {
     /// HTTP status.
@@ -180,26 +181,37 @@ async fn send(
     }
 }
 
-/// Buffers the body and records the response for the caller's error path (only when the
-/// caller asked for it, see [`LAST_RESPONSE`]), then hands progenitor an identical response.
+/// Records the response for the caller's error path (only when the caller asked for it, see
+/// [`LAST_RESPONSE`]). A 200 is recorded without its body, which stays unread for progenitor
+/// (if it cannot be decoded, progenitor's error carries the bytes); any other status is
+/// buffered and handed on as an identical response, so that its raw body survives whatever
+/// progenitor makes of it.
 async fn keep_raw(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
     if LAST_RESPONSE.try_with(|_| ()).is_err() {
         return Ok(response);
     }
     let status = response.status();
-    let version = response.version();
     let headers = response.headers().clone();
+    if status == StatusCode::OK {
+        record(status, headers, Bytes::new());
+        return Ok(response);
+    }
+    let version = response.version();
     let body = response.bytes().await?;
-    let _ = LAST_RESPONSE.try_with(|slot| {
-        *slot.borrow_mut() = Some(RawResponse {
-            status,
-            headers: headers.clone(),
-            body: body.clone(),
-        })
-    });
+    record(status, headers.clone(), body.clone());
     let mut rebuilt = http::Response::new(body);
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
     Ok(reqwest::Response::from(rebuilt))
+}
+
+fn record(status: StatusCode, headers: HeaderMap, body: Bytes) {
+    let _ = LAST_RESPONSE.try_with(|slot| {
+        *slot.borrow_mut() = Some(RawResponse {
+            status,
+            headers,
+            body,
+        })
+    });
 }

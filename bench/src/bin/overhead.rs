@@ -24,7 +24,7 @@ struct Args {
     /// The loopback server.
     #[arg(long)]
     endpoint: String,
-    /// `ours` or `raw`.
+    /// `ours`, `raw`, or `raw-timeouts` (raw with our default connect and read timeouts).
     #[arg(long)]
     variant: String,
     /// Concurrency levels.
@@ -159,15 +159,26 @@ async fn main() {
                 .await;
                 vec![job, attach]
             }
-            "raw" => {
+            "raw" | "raw-timeouts" => {
+                let variant = args.variant.clone();
+                let http = if variant == "raw" {
+                    http.clone()
+                } else {
+                    let timeouts = huaweicloud_workspace::Timeouts::default();
+                    reqwest::Client::builder()
+                        .connect_timeout(timeouts.connect)
+                        .read_timeout(timeouts.read)
+                        .build()
+                        .unwrap()
+                };
                 let raw = Arc::new(Raw {
-                    http: http.clone(),
+                    http,
                     endpoint: args.endpoint.clone(),
                     secret: Secret::new(SK),
                 });
                 let r = raw.clone();
                 let job = measure(
-                    "raw",
+                    &variant,
                     "show-job",
                     concurrency,
                     warmup,
@@ -187,7 +198,7 @@ async fn main() {
                 .await;
                 let r = raw.clone();
                 let attach = measure(
-                    "raw",
+                    &variant,
                     "batch-attach",
                     concurrency,
                     warmup,
