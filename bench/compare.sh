@@ -28,15 +28,19 @@ python3 -m venv "$out/venv"
 "$out/venv/bin/pip" install --quiet --disable-pip-version-check \
   huaweicloudsdkworkspace==3.1.219 huaweicloudsdkcore==3.1.219 openapi-generator-cli==7.26.0 pyyaml
 oag="$out/venv/bin/openapi-generator-cli"
+# openapi-generator's Rust client for our document (reqwest + middleware, so it can be signed).
+generate_client() {
+  rm -rf "$out/openapi-generator-client"
+  "$oag" generate -i spec/workspace.yaml -g rust -o "$out/openapi-generator-client" \
+    --package-name oag_workspace --additional-properties=supportMiddleware=true,library=reqwest >/dev/null
+}
 
 if want generation; then
 echo "== generation: openapi-generator on spec/workspace.yaml (3 runs, wall clock incl. JVM start)"
 : > "$results/openapi-generator-generate.txt"
 for run in 1 2 3; do
-  rm -rf "$out/openapi-generator-client"
   start=$(date +%s.%N)
-  "$oag" generate -i spec/workspace.yaml -g rust -o "$out/openapi-generator-client" \
-    --package-name oag_workspace --additional-properties=supportMiddleware=true,library=reqwest >/dev/null
+  generate_client
   end=$(date +%s.%N)
   python3 -c "print(f'{$end - $start:.3f}')" >> "$results/openapi-generator-generate.txt"
 done
@@ -54,8 +58,7 @@ fi
 
 if want overhead; then
 echo "== build the harnesses"
-[ -d "$out/openapi-generator-client" ] || "$oag" generate -i spec/workspace.yaml -g rust -o "$out/openapi-generator-client" \
-    --package-name oag_workspace --additional-properties=supportMiddleware=true,library=reqwest >/dev/null
+[ -d "$out/openapi-generator-client" ] || generate_client
 cargo build --locked --release -q -p workspace-bench
 CARGO_TARGET_DIR="$root/$out/target" cargo build --release -q --manifest-path bench/openapi-generator-driver/Cargo.toml
 
@@ -86,7 +89,6 @@ fi
 
 if want build; then
 echo "== clean builds"
-[ -d "$out/openapi-generator-client" ] || "$oag" generate -i spec/workspace.yaml -g rust -o "$out/openapi-generator-client" \
-    --package-name oag_workspace --additional-properties=supportMiddleware=true,library=reqwest >/dev/null
+[ -d "$out/openapi-generator-client" ] || generate_client
 bench/build_cost.sh | tee "$results/build_cost.txt"
 fi
