@@ -142,21 +142,3 @@ async fn run<T>(call: impl Future<Output = GeneratedResult<T>>) -> Result<Respon
         (Err(error), raw) => Err(Error::from_generated(error, raw)),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use crate::error::field_of;
-
-    #[test]
-    fn field_names_come_out_of_typify_messages() {
-        assert_eq!(
-            field_of("conversion to `BatchAttachRequest` for body failed: error converting supplied value for computer_name: longer than 15 characters").as_deref(),
-            Some("computer_name")
-        );
-        assert_eq!(
-            field_of("no value supplied for user_group").as_deref(),
-            Some("user_group")
-        );
-        assert_eq!(field_of("something else"), None);
-    }
-}

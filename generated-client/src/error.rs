@@ -112,7 +112,7 @@ impl Error {
                 };
                 Error::UnexpectedResponse(Box::new(UnexpectedResponse {
                     status: raw.status,
-                    request_id: request_id(&raw.headers),
+                    request_id: request_id(&raw.headers).map(str::to_string),
                     headers: raw.headers,
                     raw_body,
                     reason,
@@ -229,7 +229,7 @@ impl ServiceError {
             error_msg: body.message,
             error_detail: body.detail,
             encoded_authorization_message: body.encoded_authorization_message,
-            request_id: request_id(&headers),
+            request_id: request_id(&headers).map(str::to_string),
             headers,
             raw_body,
         }
@@ -336,11 +336,8 @@ pub(crate) fn field_of(message: &str) -> Option<String> {
 }
 
 /// The `X-Request-Id` header of a response.
-pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
+    headers.get("x-request-id").and_then(|v| v.to_str().ok())
 }
 
 /// Sorts a transport failure into connect, timeout or other.
@@ -392,4 +389,22 @@ fn connect_failure(error: &reqwest::Error) -> ConnectFailure {
         cause = current.source();
     }
     ConnectFailure::Other
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_of;
+
+    #[test]
+    fn field_names_come_out_of_typify_messages() {
+        assert_eq!(
+            field_of("conversion to `BatchAttachRequest` for body failed: error converting supplied value for computer_name: longer than 15 characters").as_deref(),
+            Some("computer_name")
+        );
+        assert_eq!(
+            field_of("no value supplied for user_group").as_deref(),
+            Some("user_group")
+        );
+        assert_eq!(field_of("something else"), None);
+    }
 }

@@ -131,10 +131,9 @@ async fn send(
             Err(_) => Outcome::MaybeSent,
         };
         if let Ok(response) = &result {
-            let request_id = crate::error::request_id(response.headers());
             span.record("status", response.status().as_u16());
-            if let Some(id) = &request_id {
-                span.record("request_id", id.as_str());
+            if let Some(id) = crate::error::request_id(response.headers()) {
+                span.record("request_id", id);
             }
             tracing::debug!(
                 status = response.status().as_u16(),

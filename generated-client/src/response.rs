@@ -29,9 +29,7 @@ impl<T> Response<T> {
 
     /// The service's `X-Request-Id`, to quote to support.
     pub fn request_id(&self) -> Option<&str> {
-        self.headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
+        crate::error::request_id(&self.headers)
     }
 
     /// All response headers.
