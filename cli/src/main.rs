@@ -1,202 +1,257 @@
 //! `huaweicloud-workspace`: the Workspace batch desktop APIs from the command line.
 //!
-//! The subcommands, their flags and `--json-body` are progenitor's CLI, generated at build time
-//! from `spec/workspace.yaml`; this file adds the configuration (region, endpoint, credentials
-//! from the same chain as the library), `--wait`, JSON output and exit codes.
+//! The subcommands are generated at build time from `spec/workspace.yaml`, one per operation,
+//! and run through the library's public API; this file adds the global options
+//! (configuration, `--wait`, output, verbosity), completions and exit codes.
 
-mod exit;
-mod output;
+mod failure;
+mod input;
+mod outcome;
+mod progress;
+mod render;
+mod text;
 
-#[allow(unused_variables, unused_imports, dead_code, clippy::all, missing_docs)]
+#[allow(clippy::all)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/cli.rs"));
 }
 
-use std::cell::RefCell;
-use std::path::PathBuf;
 use std::process::ExitCode;
-use std::rc::Rc;
 use std::time::Duration;
 
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
 use huaweicloud_workspace::{
-    request_body, types, with_last_response, Config, Error, Region, RetryPolicy, WaitOptions,
-    WorkspaceClient,
+    Client, Config, Error, Region, RetryPolicy, WaitOptions, WaitStep, DEFAULT_CALL_TIMEOUT,
 };
 use serde_json::{json, Value};
 
-use generated::{Cli, CliCommand};
-use output::Output;
+use failure::{code, Failure};
+use outcome::{Follow, Outcome};
 
-/// `batch_attach` (or `batchAttach`) → `batch-attach`.
-fn subcommand_name(operation_id: &str) -> String {
-    let mut name = String::new();
-    for c in operation_id.chars() {
-        match c {
-            '_' => name.push('-'),
-            c if c.is_ascii_uppercase() => {
-                name.push('-');
-                name.push(c.to_ascii_lowercase());
-            }
-            c => name.push(c),
-        }
-    }
-    name
-}
+/// Environment variable for `--endpoint`.
+const ENDPOINT_ENV: &str = "HUAWEICLOUD_WORKSPACE_ENDPOINT";
 
 fn command() -> Command {
-    let mut root = Command::new("huaweicloud-workspace")
+    let root = Command::new("huaweicloud-workspace")
         .about("Huawei Cloud Workspace batch desktop user management")
         .version(env!("CARGO_PKG_VERSION"))
         .subcommand_required(true)
-        .after_help(exit::HELP)
-        .arg(Arg::new("region").long("region").global(true).help("Region, e.g. cn-north-4 (its endpoint, or HUAWEICLOUD_SDK_REGION_WORKSPACE_<REGION>)"))
-        .arg(Arg::new("endpoint").long("endpoint").value_name("URL").global(true).help("Explicit endpoint, e.g. a proxy or a local simulator"))
-        .arg(Arg::new("wait").long("wait").action(ArgAction::SetTrue).global(true).help("Wait for the job the operation starts; print it with the response"))
-        .arg(Arg::new("wait-timeout").long("wait-timeout").value_name("SECONDS").value_parser(clap::value_parser!(u64)).default_value("900").global(true).help("Give up waiting after this long"))
-        .arg(Arg::new("attempts").long("attempts").value_parser(clap::value_parser!(u32)).default_value("1").global(true).help("Attempts per call (the job query retries on 429/5xx; POSTs only when the connection failed)"));
-    for cmd in CliCommand::iter() {
-        let generated = Cli::<Output>::get_command(cmd);
-        // The summary in listings, summary and description under `--help`.
-        let about = generated
-            .get_about()
-            .map(|a| a.to_string())
-            .unwrap_or_default();
-        let summary = about.lines().next().unwrap_or_default().to_string();
-        let mut sub = generated
-            .name(subcommand_name(cmd.operation_id()))
-            .about(summary)
-            .long_about(about)
-            .mut_arg("project-id", |arg| {
-                arg.required(false).help(
-                    "Project id (default: HUAWEICLOUD_SDK_PROJECT_ID or the credentials file)",
-                )
-            })
-            .after_help(exit::HELP);
-        // progenitor declares this flag but does not implement it yet.
-        if sub
-            .get_arguments()
-            .any(|arg| arg.get_id() == "json-body-template")
-        {
-            sub = sub.mut_arg("json-body-template", |arg| arg.hide(true));
-        }
-        root = root.subcommand(sub);
-    }
-    root
+        .after_help(failure::HELP)
+        .arg(global("region").value_name("REGION").help(
+            "Region, e.g. cn-north-4 [default: $HUAWEICLOUD_SDK_REGION, else region in the credentials file]",
+        ))
+        .arg(global("endpoint").value_name("URL").env(ENDPOINT_ENV).help(
+            "Explicit endpoint, e.g. a proxy or the local simulator (instead of the region's)",
+        ))
+        .arg(global("project-id").value_name("ID").help(
+            "Project id [default: $HUAWEICLOUD_SDK_PROJECT_ID, else project_id in the credentials file]",
+        ))
+        .arg(global("wait").action(ArgAction::SetTrue).help(
+            "Wait for the job the operation starts (or shows) to end; print it with the answer",
+        ))
+        .arg(global("wait-timeout").value_name("SECONDS").value_parser(value_parser!(u64)).default_value("900").help("Give up waiting after this long"))
+        .arg(global("timeout").value_name("SECONDS").value_parser(value_parser!(u64)).default_value(DEFAULT_CALL_TIMEOUT.as_secs().to_string()).help("Deadline of each call, retries and the answer included"))
+        .arg(global("attempts").value_name("N").value_parser(value_parser!(u32)).default_value("1").help("Attempts per call (the job query retries on 429/5xx; POSTs only when the connection failed)"))
+        .arg(global("output").value_name("FORMAT").value_parser(["json", "table"]).default_value("json").help("json for scripts, table for people"))
+        .arg(Arg::new("verbose").short('v').long("verbose").action(ArgAction::Count).global(true).help("Log calls on stderr: -v calls, -vv each answer, -vvv everything (RUST_LOG works too); secrets are never logged"))
+        .subcommand(
+            Command::new("completions")
+                .about("Print the completion script of a shell")
+                .arg(Arg::new("shell").required(true).value_parser(value_parser!(clap_complete::Shell))),
+        );
+    generated::subcommands()
+        .into_iter()
+        .fold(root, |root, sub| {
+            root.subcommand(sub.after_help(failure::HELP))
+        })
 }
 
-fn config(matches: &ArgMatches, sub: &ArgMatches) -> Result<Config, Error> {
-    let mut builder = Config::builder();
-    if let Some(region) = matches.get_one::<String>("region") {
-        builder = builder.region(Region::new(region.as_str()));
-    }
-    if let Some(endpoint) = matches.get_one::<String>("endpoint") {
-        builder = builder.endpoint(endpoint.as_str());
-    }
-    if let Some(project) = sub.get_raw("project-id").and_then(|mut v| v.next()) {
-        builder = builder.project_id(project.to_string_lossy());
-    }
-    let attempts = matches.get_one::<u32>("attempts").copied().unwrap_or(1);
-    Ok(builder.retry(RetryPolicy::standard(attempts)).build()?)
-}
-
-/// Checks a `--json-body` file against the document before anything is sent, naming the
-/// field at fault by its path.
-fn check_body(cmd: CliCommand, path: &PathBuf) -> Result<(), ExitCode> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        exit::other(
-            exit::USAGE,
-            "usage",
-            &format!("cannot read {}: {e}", path.display()),
-        )
-    })?;
-    let checked = match cmd {
-        CliCommand::BatchAttach => {
-            request_body::from_json::<types::BatchAttachRequest>(&text).map(drop)
-        }
-        CliCommand::BatchDetach => {
-            request_body::from_json::<types::BatchDetachRequest>(&text).map(drop)
-        }
-        CliCommand::ChangeUserPrivilegeGroup => {
-            request_body::from_json::<types::ChangeUserPrivilegeGroupRequest>(&text).map(drop)
-        }
-        CliCommand::ShowJob => Ok(()),
-    };
-    checked.map_err(|error| exit::report(&error))
+fn global(name: &'static str) -> Arg {
+    Arg::new(name).long(name).global(true)
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let matches = command().get_matches();
+    let mut command = command();
+    let matches = match command.try_get_matches_from_mut(std::env::args_os()) {
+        Ok(matches) => matches,
+        Err(error) => return usage_error(error),
+    };
     let Some((name, sub)) = matches.subcommand() else {
-        return ExitCode::from(exit::USAGE);
+        return Failure::usage("a subcommand is required (see --help)").report();
     };
-    let Some(cmd) = CliCommand::iter().find(|c| subcommand_name(c.operation_id()) == name) else {
-        return ExitCode::from(exit::USAGE);
-    };
-    let client = match config(&matches, sub).and_then(WorkspaceClient::new) {
-        Ok(client) => client,
-        Err(error) => return exit::report(&error),
-    };
-    if let Some(path) = sub.try_get_one::<PathBuf>("json-body").ok().flatten() {
-        if let Err(code) = check_body(cmd, path) {
-            return code;
+    if name == "completions" {
+        if let Some(shell) = sub.get_one::<clap_complete::Shell>("shell") {
+            clap_complete::generate(
+                *shell,
+                &mut command,
+                "huaweicloud-workspace",
+                &mut std::io::stdout(),
+            );
         }
+        return ExitCode::SUCCESS;
     }
+    init_logging(matches.get_count("verbose"));
+    match run(&matches, name, sub).await {
+        Ok(()) => ExitCode::from(code::OK),
+        Err(failure) => failure.report(),
+    }
+}
 
-    let result = Rc::new(RefCell::new(None));
-    let output = Output {
-        result: result.clone(),
-        project_id: client.config().project_id().to_string(),
-    };
-    let cli = Cli::new(client.generated().clone(), output);
-    let (outcome, raw) = with_last_response(cli.execute(cmd, sub)).await;
-    if let Err(error) = outcome {
-        return match error.downcast::<progenitor_client::Error<types::ErrorResponse>>() {
-            Ok(error) => exit::report(&Error::from_generated(error, raw)),
-            Err(other) => exit::other(exit::VALIDATION, "validation", &format!("{other:#}")),
-        };
+/// Usage errors read like every other failure: a line, then the JSON object.
+fn usage_error(error: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+        return ExitCode::SUCCESS;
     }
-    let response = result.borrow_mut().take().unwrap_or(Value::Null);
-    let job_id = response["job_id"]
-        .as_str()
-        .filter(|id| !id.is_empty())
-        .map(str::to_string);
-    let printed = if matches.get_flag("wait") && !matches!(cmd, CliCommand::ShowJob) {
-        let timeout = Duration::from_secs(
-            matches
-                .get_one::<u64>("wait-timeout")
-                .copied()
-                .unwrap_or(900),
-        );
-        let job = match &job_id {
-            None => Value::Null,
-            Some(job_id) => match client
-                .wait_for_job(
-                    job_id,
-                    &WaitOptions {
-                        timeout,
-                        ..WaitOptions::default()
-                    },
-                )
-                .await
-            {
-                Ok(job) => serde_json::to_value(job).unwrap_or(Value::Null),
-                Err(error) => {
-                    println!("{}", json!({"response": response}));
-                    return exit::report(&error);
-                }
-            },
-        };
-        json!({"response": response, "job": job})
-    } else {
-        response
+    // clap's message up to its usage line, on one line: "the following required arguments
+    // were not provided: --job-id <TEXT>".
+    let rendered = error.render().to_string();
+    let message: Vec<&str> = rendered
+        .lines()
+        .take_while(|line| !line.starts_with("Usage:"))
+        .map(|line| line.trim().trim_start_matches("error: "))
+        .filter(|line| !line.is_empty())
+        .collect();
+    Failure::usage(format!("{} (see --help)", message.join(" "))).report()
+}
+
+fn init_logging(verbose: u8) {
+    let from_env = std::env::var("RUST_LOG").ok().filter(|v| !v.is_empty());
+    let filter = match (from_env, verbose) {
+        (Some(filter), _) => filter,
+        (None, 0) => return,
+        (None, 1) => "huaweicloud_workspace=info".to_string(),
+        (None, 2) => "huaweicloud_workspace=debug".to_string(),
+        (None, _) => "huaweicloud_workspace=trace,reqwest=debug".to_string(),
     };
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&printed).unwrap_or_default()
-    );
-    ExitCode::from(exit::OK)
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+}
+
+async fn run(matches: &ArgMatches, name: &str, sub: &ArgMatches) -> Result<(), Failure> {
+    let client = Client::new(config(matches)?)?;
+    let table = matches
+        .get_one::<String>("output")
+        .is_some_and(|o| o == "table");
+    let wait = matches.get_flag("wait");
+    let options = WaitOptions::default().with_timeout(Duration::from_secs(
+        matches
+            .get_one::<u64>("wait-timeout")
+            .copied()
+            .unwrap_or(900),
+    ));
+    let mut input = input::Input::default();
+    let outcome = match generated::run(&client, name, sub, &mut input).await {
+        Ok(outcome) => outcome,
+        Err(Failure::Library(Error::PartialFailure(partial))) => {
+            // The rest may have succeeded: the answer goes to stdout, its job is followed.
+            let started = partial.job_id().map(str::to_string);
+            let outcome = Outcome {
+                answer: partial.answer().clone(),
+                follow: Follow::Started(started),
+            };
+            let printed = follow(&client, outcome, wait, &options).await;
+            print(&printed?, table);
+            return Err(Failure::Library(Error::PartialFailure(partial)));
+        }
+        Err(failure) => return Err(failure),
+    };
+    let printed = follow(&client, outcome, wait, &options).await?;
+    print(&printed, table);
+    Ok(())
+}
+
+/// What `--wait` adds: the job as it ended. A job failure prints the answer first.
+async fn follow(
+    client: &Client,
+    outcome: Outcome,
+    wait: bool,
+    options: &WaitOptions,
+) -> Result<Value, Failure> {
+    if !wait {
+        return Ok(outcome.answer);
+    }
+    let shown = matches!(outcome.follow, Follow::Shown(_));
+    let job_id = match outcome.follow {
+        Follow::Nothing => return Ok(outcome.answer),
+        Follow::Started(None) => return Ok(json!({"response": outcome.answer, "job": null})),
+        Follow::Started(Some(job_id)) | Follow::Shown(job_id) => job_id,
+    };
+    let mut waiter = client.job_waiter(job_id, options);
+    let mut progress = progress::Progress::on_terminal();
+    let job = loop {
+        match waiter.poll().await {
+            Ok(WaitStep::Pending(job)) => progress.update(&job),
+            Ok(WaitStep::Succeeded(job)) => {
+                progress.update(&job);
+                break job;
+            }
+            Ok(_) => continue,
+            Err(error) => {
+                progress.finish();
+                if !shown {
+                    print(&json!({"response": outcome.answer}), false);
+                }
+                return Err(error.into());
+            }
+        }
+    };
+    progress.finish();
+    let job = serde_json::to_value(*job).unwrap_or(Value::Null);
+    Ok(if shown {
+        job
+    } else {
+        json!({"response": outcome.answer, "job": job})
+    })
+}
+
+fn print(value: &Value, table: bool) {
+    if table {
+        print!("{}", render::table(value));
+    } else {
+        println!("{}", text::json_pretty(value));
+    }
+}
+
+fn config(matches: &ArgMatches) -> Result<Config, Failure> {
+    let mut builder = Config::builder();
+    if let Some(region) = matches.get_one::<String>("region") {
+        if region.trim().is_empty() {
+            return Err(Failure::usage(
+                "--region is empty: give a region such as cn-north-4",
+            ));
+        }
+        builder = builder.region(Region::new(region.trim()));
+    }
+    if let Some(endpoint) = matches
+        .get_one::<String>("endpoint")
+        .filter(|e| !e.is_empty())
+    {
+        builder = builder.endpoint(endpoint.as_str());
+    }
+    if let Some(project) = matches.get_one::<String>("project-id") {
+        builder = builder.project_id(project.as_str());
+    }
+    let attempts = matches.get_one::<u32>("attempts").copied().unwrap_or(1);
+    let timeout = matches
+        .get_one::<u64>("timeout")
+        .map_or(DEFAULT_CALL_TIMEOUT, |s| Duration::from_secs(*s));
+    Ok(builder
+        .retry(RetryPolicy::standard(attempts))
+        .call_timeout(timeout)
+        .build()
+        .map_err(Error::from)?)
 }
 
 #[cfg(test)]
@@ -204,19 +259,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn subcommands_are_the_kebab_case_operation_ids() {
-        let names: Vec<_> = CliCommand::iter()
-            .map(|c| subcommand_name(c.operation_id()))
-            .collect();
-        assert_eq!(
-            names,
-            [
-                "batch-attach",
-                "batch-detach",
-                "change-user-privilege-group",
-                "show-job"
-            ]
-        );
-        command().debug_assert();
+    fn the_command_line_is_well_formed_with_one_subcommand_per_operation() {
+        let command = command();
+        command.clone().debug_assert();
+        for name in generated::SUBCOMMANDS {
+            assert!(command.find_subcommand(name).is_some(), "{name}");
+        }
     }
 }

@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 
 use divan::Bencher;
-use workspace_codegen::Settings;
 
 fn main() {
     divan::main();
@@ -40,7 +39,7 @@ fn our_document(bencher: Bencher) {
     let spec = root().join("spec/workspace.yaml");
     bencher.bench(|| {
         let document = workspace_codegen::load(&spec).unwrap();
-        workspace_codegen::generate(&document, &Settings::default()).unwrap()
+        workspace_codegen::generate(&document).unwrap()
     });
 }
 
@@ -52,6 +51,6 @@ fn synthetic_document(bencher: Bencher, operations: usize) {
         .counter(divan::counter::ItemsCount::new(operations))
         .bench(|| {
             let document = workspace_codegen::load(&spec).unwrap();
-            workspace_codegen::generate(&document, &Settings::default()).unwrap()
+            workspace_codegen::generate(&document).unwrap()
         });
 }

@@ -9,11 +9,9 @@ use serde_json::Value;
 
 use crate::diagnostics::Diagnostics;
 use crate::load::RawDocument;
+use crate::model::METHODS;
 use crate::pointer::{self, follow, join};
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use crate::tree::walk;
 
 /// Runs every check and returns all the problems found (empty when the document is fine).
 pub fn check(document: &RawDocument) -> Diagnostics {
@@ -23,11 +21,20 @@ pub fn check(document: &RawDocument) -> Diagnostics {
     };
     found.version();
     walk(&document.value, "", &mut |value, at| {
+        if at.contains("/example") {
+            return; // examples are data, checked against their schemas below
+        }
         found.reference(value, at);
         found.enum_case(value, at);
         found.schema_type(value, at);
+        found.required_properties(value, at);
+        found.typed(value, at);
     });
     found.operations();
+    if found.diagnostics.is_empty() {
+        // Examples are checked once the schemas they are checked against are sound.
+        found.examples();
+    }
     found.diagnostics
 }
 
@@ -124,6 +131,88 @@ impl<'a> Findings<'a> {
                     TYPES.join(", ")
                 ),
             );
+        }
+    }
+
+    /// Every `required` name must be a property: typify would otherwise invent a field of
+    /// type `serde_json::Value` for it.
+    fn required_properties(&mut self, value: &Value, at: &str) {
+        let (Some(required), Some(properties)) = (
+            value.get("required").and_then(Value::as_array),
+            value.get("properties").and_then(Value::as_object),
+        ) else {
+            return;
+        };
+        for (index, name) in required.iter().enumerate() {
+            let Some(name) = name.as_str() else { continue };
+            if !properties.contains_key(name) {
+                self.report(
+                    join(&join(at, "required"), &index.to_string()),
+                    format!(
+                        "{name:?} is required but is not a property: the generator would emit a                          field of type serde_json::Value for it"
+                    ),
+                );
+            }
+        }
+    }
+
+    /// A schema must say what it is, or the generator falls back to `serde_json::Value`.
+    fn typed(&mut self, value: &Value, at: &str) {
+        if !is_schema_position(at) {
+            return;
+        }
+        let Some(schema) = value.as_object() else {
+            return;
+        };
+        const TYPED_BY: [&str; 7] = ["type", "$ref", "allOf", "oneOf", "anyOf", "enum", "not"];
+        if !TYPED_BY.iter().any(|key| schema.contains_key(*key)) {
+            self.report(
+                at,
+                "this schema has no `type` (nor `$ref`, `allOf`, `enum`…): the generator would \
+                 emit serde_json::Value for it",
+            );
+            return;
+        }
+        let kind = schema.get("type").and_then(Value::as_str);
+        if schema.contains_key("properties") && kind != Some("object") {
+            self.report(at, "a schema with `properties` must say `type: object`");
+        }
+        if kind == Some("object")
+            && !schema.contains_key("properties")
+            && !schema
+                .get("additionalProperties")
+                .is_some_and(Value::is_object)
+        {
+            self.report(
+                at,
+                "an object without `properties` (or a typed `additionalProperties`): the \
+                 generator would emit a map of serde_json::Value",
+            );
+        }
+        if kind == Some("array") && !schema.contains_key("items") {
+            self.report(
+                at,
+                "an array without `items`: the generator would emit a list of serde_json::Value",
+            );
+        }
+    }
+
+    /// Every example must match the schema beside it.
+    fn examples(&mut self) {
+        let root = self.root();
+        for (at, schema, example) in crate::examples::all(root) {
+            if let Some((inside, reason)) = crate::examples::first_violation(root, schema, example)
+            {
+                let place = if inside.is_empty() {
+                    String::new()
+                } else {
+                    format!(" at {inside}")
+                };
+                self.report(
+                    at,
+                    format!("the example does not match its schema{place}: {reason}"),
+                );
+            }
         }
     }
 
@@ -240,14 +329,10 @@ impl<'a> Findings<'a> {
         };
         let responses_at = join(at, "responses");
         let mut error_schema: Option<(String, Option<Value>)> = None;
-        let mut typed_success = None;
         for (status, response) in responses {
             let response_at = join(&responses_at, status);
             let schema = self.response_schema(response, &response_at);
-            if status.starts_with('2') && schema.is_some() {
-                typed_success.get_or_insert(status.clone());
-            }
-            if !(status.starts_with('4') || status.starts_with('5')) {
+            if !(status.starts_with('4') || status.starts_with('5') || status == "default") {
                 continue;
             }
             match &error_schema {
@@ -263,15 +348,6 @@ impl<'a> Findings<'a> {
                 }
                 Some(_) => {}
             }
-        }
-        if let (Some(_), Some(success)) = (responses.get("default"), typed_success) {
-            self.report(
-                join(&responses_at, "default"),
-                format!(
-                    "a `default` response next to the typed {success} response: \
-                     list the error statuses explicitly instead"
-                ),
-            );
         }
     }
 
@@ -303,22 +379,19 @@ fn template_names(path: &str) -> impl Iterator<Item = &str> {
         .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
 }
 
-/// Calls `visit` on every value of the tree with its JSON pointer, parents first.
-fn walk(value: &Value, at: &str, visit: &mut impl FnMut(&Value, &str)) {
-    visit(value, at);
-    match value {
-        Value::Object(map) => {
-            for (key, child) in map {
-                walk(child, &join(at, key), visit);
-            }
-        }
-        Value::Array(items) => {
-            for (index, child) in items.iter().enumerate() {
-                walk(child, &join(at, &index.to_string()), visit);
-            }
-        }
-        _ => {}
-    }
+/// Whether the value at `at` is read as a schema: a named component schema, the schema of a
+/// media type, parameter or header, a property, array items or a map's values (`allOf`
+/// members may be partial and are not).
+fn is_schema_position(at: &str) -> bool {
+    let mut tokens = at.rsplit('/');
+    let last = tokens.next().unwrap_or("");
+    let parent = tokens.next().unwrap_or("");
+    let grandparent = tokens.next().unwrap_or("");
+    last == "schema"
+        || last == "items"
+        || last == "additionalProperties"
+        || parent == "properties" && grandparent != "properties"
+        || parent == "schemas" && grandparent == "components"
 }
 
 #[cfg(test)]

@@ -47,6 +47,11 @@ impl Diagnostics {
         });
     }
 
+    /// Adds every problem of `other`.
+    pub fn append(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
     /// Whether nothing was found.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

@@ -1,122 +1,100 @@
-//! Generation: checked document → progenitor tokens → formatted Rust source.
+//! Generation: the view goes through progenitor, the operations layer is added, and the whole
+//! is formatted.
 
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
+use proc_macro2::TokenStream;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
 use crate::diagnostics::Diagnostics;
-use crate::Document;
+use crate::load::{self, RawDocument};
+use crate::surface::Surface;
+use crate::{format, operations, view, Document};
 
-/// How the client is generated. [`Settings::default`] is what `huaweicloud-workspace` builds with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
-    /// Path of the type the generated `Client` carries for its hooks, as seen from where the
-    /// generated file is included (`None`: no inner value).
-    pub inner_type: Option<String>,
-    /// Whether the including crate must implement `ClientHooks` itself (a missing
-    /// implementation is then a compile error rather than silently unsigned requests).
-    pub hooks_required: bool,
-    /// Whether the types also derive `schemars::JsonSchema` (progenitor's CLI needs it).
-    pub derive_json_schema: bool,
+/// The generated client and the API surface it gives users.
+pub(crate) struct Generated {
+    pub source: String,
+    pub surface: Surface,
 }
 
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            inner_type: Some("crate::config::Config".to_string()),
-            hooks_required: true,
-            derive_json_schema: false,
-        }
-    }
+/// progenitor's settings for `huaweicloud-workspace`: builders, the crate's `Config` as the
+/// client's inner value, and hooks the crate must implement (a client that would send
+/// unsigned requests does not compile).
+fn settings() -> GenerationSettings {
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_hooks(HooksMode::Expected)
+        .with_inner_type(quote::quote! { crate::config::Config })
+        .with_derive("PartialEq");
+    settings
 }
 
-impl Settings {
-    /// Settings for a standalone client with no hooks: useful to inspect a document's output.
-    pub fn standalone() -> Self {
-        Self {
-            inner_type: None,
-            hooks_required: false,
-            derive_json_schema: false,
-        }
-    }
-
-    fn progenitor(&self, document: &Document) -> Result<GenerationSettings, Diagnostics> {
-        let mut settings = GenerationSettings::new();
-        settings
-            .with_interface(InterfaceStyle::Builder)
-            .with_tag(TagStyle::Merged)
-            .with_hooks(if self.hooks_required {
-                HooksMode::Expected
-            } else {
-                HooksMode::Optional
-            })
-            .with_derive("PartialEq");
-        if self.derive_json_schema {
-            settings.with_derive("schemars::JsonSchema");
-        }
-        if let Some(inner) = &self.inner_type {
-            let tokens = inner.parse().map_err(|_| {
-                Diagnostics::one(
-                    &document.path,
-                    "",
-                    format!("inner type {inner:?} is not a Rust path"),
-                )
-            })?;
-            settings.with_inner_type(tokens);
-        }
-        Ok(settings)
-    }
-}
-
-/// Generates the client source for a checked document. The output is deterministic: the same
-/// document and settings give byte-identical source.
-pub fn generate(document: &Document, settings: &Settings) -> Result<String, Diagnostics> {
-    let progenitor_settings = settings.progenitor(document)?;
-    let tokens = without_panics(document, || {
-        Generator::new(&progenitor_settings).generate_tokens(&document.openapi)
+/// Generates the client source and its API surface. The output is deterministic: the same
+/// document gives byte-identical source.
+pub(crate) fn client(document: &Document) -> Result<Generated, Diagnostics> {
+    let view = view::build(&document.raw, &document.model)?;
+    let openapi = load::to_openapi(&RawDocument {
+        path: document.raw.path.clone(),
+        value: view,
     })?;
-    format(document, tokens)
+    let mut generator = Generator::new(&settings());
+    let tokens =
+        without_panics(document, || generator.generate_tokens(&openapi))?.map_err(|error| {
+            Diagnostics::one(&document.raw.path, "", format!("progenitor: {error}"))
+        })?;
+    let surface = Surface::read(&document.model, generator.get_type_space());
+    let mut file = parse(document, tokens)?;
+    mark_non_exhaustive(&mut file);
+    file.items
+        .extend(parse(document, operations::tokens(&document.model))?.items);
+    Ok(Generated {
+        source: format::file(&document.raw.path, file),
+        surface,
+    })
 }
 
-/// Generates progenitor's `clap` CLI for a checked document: one subcommand per operation,
-/// calling the client found at `client_path` (which must be generated with `settings`, and
-/// with `derive_json_schema`).
-pub fn generate_cli(
-    document: &Document,
-    settings: &Settings,
-    client_path: &str,
-) -> Result<String, Diagnostics> {
-    let progenitor_settings = settings.progenitor(document)?;
-    let tokens = without_panics(document, || {
-        Generator::new(&progenitor_settings).cli(&document.openapi, client_path)
-    })?;
-    format(document, tokens)
+/// Generates the CLI module.
+pub(crate) fn cli(document: &Document) -> Result<String, Diagnostics> {
+    let file = parse(document, crate::cli::tokens(&document.model))?;
+    Ok(format::file(&document.raw.path, file))
 }
 
-fn format(
-    document: &Document,
-    tokens: Result<proc_macro2::TokenStream, progenitor::Error>,
-) -> Result<String, Diagnostics> {
-    let tokens = tokens
-        .map_err(|error| Diagnostics::one(&document.path, "", format!("progenitor: {error}")))?;
-    let file: syn::File = syn::parse2(tokens).map_err(|error| {
+fn parse(document: &Document, tokens: TokenStream) -> Result<syn::File, Diagnostics> {
+    syn::parse2(tokens).map_err(|error| {
         Diagnostics::one(
-            &document.path,
+            &document.raw.path,
             "",
-            format!("progenitor produced code that does not parse: {error}"),
+            format!("the generator produced code that does not parse: {error}"),
         )
-    })?;
-    let header = format!(
-        "// Generated by workspace-codegen from {}. Do not edit: change the document instead.\n",
-        document
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    );
-    Ok(header + &prettyplease::unparse(&file))
+    })
+}
+
+/// Marks every generated type `#[non_exhaustive]`: users build them with builders, so that
+/// an optional field or an enum value added to the document does not break their code.
+fn mark_non_exhaustive(file: &mut syn::File) {
+    let attribute: syn::Attribute = syn::parse_quote!(#[non_exhaustive]);
+    for item in &mut file.items {
+        let syn::Item::Mod(module) = item else {
+            continue;
+        };
+        if module.ident != "types" {
+            continue;
+        }
+        let Some((_, items)) = &mut module.content else {
+            continue;
+        };
+        for item in items {
+            match item {
+                syn::Item::Struct(s) => s.attrs.push(attribute.clone()),
+                syn::Item::Enum(e) => e.attrs.push(attribute.clone()),
+                _ => {}
+            }
+        }
+    }
 }
 
 thread_local! {
@@ -166,7 +144,7 @@ fn without_panics<T>(document: &Document, f: impl FnOnce() -> T) -> Result<T, Di
     let message = CAPTURED.with(|c| c.borrow_mut().take()).unwrap_or_default();
     result.map_err(|_| {
         Diagnostics::one(
-            &document.path,
+            &document.raw.path,
             "",
             format!("the generator panicked on this document: {message}"),
         )

@@ -1,10 +1,12 @@
-//! Loads, checks and generates the Huawei Cloud Workspace client from its OpenAPI document.
+//! Loads, checks and generates the Huawei Cloud Workspace client, and its CLI, from the
+//! OpenAPI document.
 //!
-//! The pipeline is `load → check → generate → format`:
+//! The pipeline is `load → check → model → view → progenitor → operations layer → format`:
 //!
 //! ```no_run
 //! let document = workspace_codegen::load("spec/workspace.yaml".as_ref())?;
-//! let source = workspace_codegen::generate(&document, &workspace_codegen::Settings::default())?;
+//! let client = workspace_codegen::generate(&document)?;
+//! let cli = workspace_codegen::generate_cli(&document)?;
 //! # Ok::<(), workspace_codegen::Diagnostics>(())
 //! ```
 //!
@@ -13,30 +15,55 @@
 
 #![warn(missing_docs)]
 
+pub mod build_script;
 mod check;
+mod cli;
 mod diagnostics;
+mod examples;
+mod format;
 mod generate;
 mod load;
+pub mod model;
+mod names;
+mod operations;
 mod pointer;
+pub mod report;
+mod surface;
+pub mod tree;
+mod view;
 
 use std::path::{Path, PathBuf};
 
 pub use diagnostics::{Diagnostic, Diagnostics};
-pub use generate::{generate, generate_cli, Settings};
+pub use surface::Surface;
 
-/// A document that passed every check and is ready to generate from.
+/// A document that passed every check, with the model the generators work from.
 #[derive(Debug, Clone)]
 pub struct Document {
+    raw: load::RawDocument,
+    model: model::Model,
+}
+
+impl Document {
     /// Where it was read from.
-    pub path: PathBuf,
-    /// The parsed document.
-    pub openapi: openapiv3::OpenAPI,
+    pub fn path(&self) -> &Path {
+        &self.raw.path
+    }
+
+    /// The document as a JSON tree.
+    pub fn tree(&self) -> &serde_json::Value {
+        &self.raw.value
+    }
+
+    /// The operations and what the document says about them.
+    pub fn model(&self) -> &model::Model {
+        &self.model
+    }
 }
 
 /// Reads and checks the document at `path` (YAML or JSON by extension).
 pub fn load(path: &Path) -> Result<Document, Diagnostics> {
-    let raw = load::read(path)?;
-    from_raw(raw)
+    from_raw(load::read(path)?)
 }
 
 /// Parses and checks `text` as if read from `path` (the extension chooses the parser).
@@ -45,12 +72,22 @@ pub fn load_str(path: &Path, text: &str) -> Result<Document, Diagnostics> {
 }
 
 fn from_raw(raw: load::RawDocument) -> Result<Document, Diagnostics> {
-    check::check(&raw).into_result(())?;
-    let openapi = load::to_openapi(&raw)?;
-    Ok(Document {
-        path: raw.path,
-        openapi,
-    })
+    let mut problems = check::check(&raw);
+    // The model reports what the extensions and the operations' answers get wrong, in the
+    // same run as the checks.
+    let model = model::read(&raw);
+    if problems.is_empty() {
+        // The typed reading reports shapes the checks do not know, with their pointer.
+        load::to_openapi(&raw)?;
+    }
+    match model {
+        Ok(model) if problems.is_empty() => Ok(Document { raw, model }),
+        Ok(_) => Err(problems),
+        Err(more) => {
+            problems.append(more);
+            Err(problems)
+        }
+    }
 }
 
 /// Reads the document at `path` as a JSON tree, unchecked: for tools that inspect or
@@ -59,29 +96,37 @@ pub fn read_tree(path: &Path) -> Result<serde_json::Value, Diagnostics> {
     load::read(path).map(|raw| raw.value)
 }
 
-/// Loads and checks `spec`, then writes the generated client to `out`.
-pub fn generate_file(spec: &Path, out: &Path, settings: &Settings) -> Result<(), Diagnostics> {
-    let document = load(spec)?;
-    write_if_changed(out, &generate(&document, settings)?)
+/// Generates the client source for a checked document. The output is deterministic: the same
+/// document gives byte-identical source.
+pub fn generate(document: &Document) -> Result<String, Diagnostics> {
+    generate::client(document).map(|generated| generated.source)
 }
 
-/// Loads and checks `spec`, then writes the generated CLI (calling the client at
-/// `client_path`) to `out`.
-pub fn generate_cli_file(
-    spec: &Path,
-    out: &Path,
-    settings: &Settings,
-    client_path: &str,
-) -> Result<(), Diagnostics> {
-    let document = load(spec)?;
-    write_if_changed(out, &generate_cli(&document, settings, client_path)?)
+/// Generates the client source together with the API surface it gives users (constraints
+/// included).
+pub fn generate_with_surface(document: &Document) -> Result<(String, Surface), Diagnostics> {
+    let generated = generate::client(document)?;
+    let mut surface = generated.surface;
+    surface.add_constraints(document.tree());
+    Ok((generated.source, surface))
+}
+
+/// Generates the CLI module: one `clap` subcommand per operation, run through the client's
+/// public API (see the `huaweicloud-workspace-cli` crate for the modules it calls).
+pub fn generate_cli(document: &Document) -> Result<String, Diagnostics> {
+    generate::cli(document)
 }
 
 /// Writes `source` unless `out` already holds it, so an unchanged output keeps its timestamp.
-fn write_if_changed(out: &Path, source: &str) -> Result<(), Diagnostics> {
+pub fn write_if_changed(out: &Path, source: &str) -> Result<(), Diagnostics> {
     if std::fs::read_to_string(out).ok().as_deref() == Some(source) {
         return Ok(());
     }
     std::fs::write(out, source)
         .map_err(|error| Diagnostics::one(out, "", format!("cannot write the output: {error}")))
+}
+
+/// The document's path relative to a crate that packages it as `spec/workspace.yaml`.
+pub fn packaged_spec(manifest_dir: &Path) -> PathBuf {
+    manifest_dir.join("spec").join("workspace.yaml")
 }

@@ -6,20 +6,16 @@
 use std::time::SystemTime;
 
 use divan::Bencher;
-use huaweicloud_workspace::signing::{sign_request, SigningKey};
+use huaweicloud_workspace::signing::{sign_request, SigningParams};
 use huaweicloud_workspace::{types, Secret};
 
 fn main() {
     divan::main();
 }
 
-fn key(secret: &Secret) -> SigningKey<'_> {
-    SigningKey {
-        access_key: "HPUAEXAMPLEAK7QZ1X0Q",
-        secret_key: secret,
-        project_id: Some("0bec5db98280d2d02fd6c00c2de791ce"),
-        security_token: None,
-    }
+fn key(secret: &Secret) -> SigningParams<'_> {
+    SigningParams::new("HPUAEXAMPLEAK7QZ1X0Q", secret)
+        .project_id("0bec5db98280d2d02fd6c00c2de791ce")
 }
 
 fn request(method: reqwest::Method, path: &str, body: Option<Vec<u8>>) -> reqwest::Request {

@@ -17,8 +17,7 @@
 use std::time::Duration;
 
 use huaweicloud_workspace::{
-    request_body, types, Config, Credentials, JobOutcome, Region, StartsJob, WaitOptions,
-    WorkspaceClient,
+    request_body, types, Client, Config, Credentials, JobOutcome, Region, StartsJob, WaitOptions,
 };
 use serde_json::json;
 use workspace_simulator::{Simulator, DEMO_ACCESS_KEY, DEMO_PROJECT_ID, DEMO_SECRET_KEY};
@@ -61,11 +60,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "Running against the real region {region} (project {}).",
                 config.project_id()
             );
-            (
-                WorkspaceClient::new(config)?,
-                scenario,
-                WaitOptions::default(),
-            )
+            (Client::new(config)?, scenario, WaitOptions::default())
         }
         None => {
             let simulator = Simulator::builder()
@@ -89,11 +84,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ],
                 users: vec!["alice".into(), "bob".into()],
             };
-            let wait = WaitOptions {
-                initial_interval: Duration::from_millis(100),
-                ..WaitOptions::default()
-            };
-            (WorkspaceClient::new(config)?, scenario, wait)
+            let wait = WaitOptions::default()
+                .with_intervals(Duration::from_millis(100), Duration::from_secs(1));
+            (Client::new(config)?, scenario, wait)
         }
     };
 
@@ -106,7 +99,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let body: types::BatchAttachRequest =
         request_body::from_json(&json!({ "desktops": pairs }).to_string())?;
-    let attached = client.batch_attach(body).await?;
+    let attached = client.batch_attach().body(body).send().await?;
     println!(
         "Attach: job {} started (request id {}).",
         attached.job_id().unwrap_or("-"),
@@ -120,7 +113,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "attach_user_infos": [{"user_name": scenario.users[0], "user_privilege_group": "administrators", "type": "USER"}]}]})
         .to_string(),
     )?;
-    let changed = client.change_user_privilege_group(body).await?;
+    let changed = client
+        .change_user_privilege_group()
+        .body(body)
+        .send()
+        .await?;
     println!(
         "Privilege change: job {} started.",
         changed.job_id().unwrap_or("-")
@@ -135,13 +132,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let body: types::BatchDetachRequest =
         request_body::from_json(&json!({ "desktops": desktops }).to_string())?;
-    let detached = client.batch_detach(body).await?;
-    for failure in &detached.failed_operation_list {
-        println!(
-            "Detach failed on {:?}: {:?} {:?}",
-            failure.desktop_id, failure.error_code, failure.error_msg
-        );
-    }
+    // A desktop the service could not unbind makes this an error (Error::PartialFailure),
+    // never a silent success.
+    let detached = client.batch_detach().body(body).send().await?;
     report("detach", client.wait_for(&detached, &wait).await?);
     println!("Done.");
     Ok(())
@@ -155,6 +148,7 @@ fn report(what: &str, outcome: JobOutcome) {
             job.status.as_ref().map_or("-", |s| s.as_str()),
             job.sub_jobs.len()
         ),
-        JobOutcome::NoJob => println!("{what}: done at once (ordinary desktops need no job)."),
+        JobOutcome::NoJob => println!("{what}: done, no job to follow (an empty job id)."),
+        _ => println!("{what}: done."),
     }
 }

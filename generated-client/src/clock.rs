@@ -37,7 +37,7 @@ impl Clock for FixedClock {
 }
 
 /// Formats `time` as the `X-Sdk-Date` header wants it: UTC `%Y%m%dT%H%M%SZ`.
-pub fn sdk_date(time: SystemTime) -> String {
+pub(crate) fn sdk_date(time: SystemTime) -> String {
     // Times before 1970 cannot come from a working clock; they format as the epoch.
     let seconds = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let (days, second_of_day) = (seconds / 86_400, seconds % 86_400);
@@ -48,32 +48,6 @@ pub fn sdk_date(time: SystemTime) -> String {
         second_of_day / 60 % 60,
         second_of_day % 60
     )
-}
-
-/// Parses an `X-Sdk-Date` value back into a time (used by servers that verify signatures).
-pub fn parse_sdk_date(text: &str) -> Option<SystemTime> {
-    let digits = |range: std::ops::Range<usize>| -> Option<i64> {
-        let part = text.get(range)?;
-        part.bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| part.parse().ok())?
-    };
-    if text.len() != 16 || &text[8..9] != "T" || &text[15..] != "Z" {
-        return None;
-    }
-    let (year, month, day) = (digits(0..4)?, digits(4..6)?, digits(6..8)?);
-    let (hour, minute, second) = (digits(9..11)?, digits(11..13)?, digits(13..15)?);
-    if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
-        return None;
-    }
-    let days = days_from_civil(year, month as u32, day as u32);
-    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second;
-    Some(UNIX_EPOCH + Duration::from_secs(u64::try_from(seconds).ok()?))
 }
 
 /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (Howard Hinnant's algorithm).
@@ -93,17 +67,6 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     } as u32;
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
-}
-
-/// (year, month, day) → days since 1970-01-01; the inverse of [`civil_from_days`].
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = year - i64::from(month <= 2);
-    let era = year.div_euclid(400);
-    let year_of_era = year.rem_euclid(400);
-    let month_index = i64::from((month + 9) % 12);
-    let day_of_year = (153 * month_index + 2) / 5 + i64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 #[cfg(test)]
@@ -126,19 +89,21 @@ mod tests {
     }
 
     #[test]
-    fn parse_inverts_format_over_centuries() {
+    fn agrees_with_httpdate_over_centuries() {
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
         for seconds in (0..5_000_000_000u64).step_by(86_400 * 37 + 3_607) {
             let time = UNIX_EPOCH + Duration::from_secs(seconds);
-            assert_eq!(parse_sdk_date(&sdk_date(time)), Some(time), "{seconds}");
-        }
-        for bad in [
-            "",
-            "20261120T081500",
-            "2026-11-20T08:15Z",
-            "20261320T081500Z",
-            "2026112OT081500Z",
-        ] {
-            assert_eq!(parse_sdk_date(bad), None, "{bad}");
+            // "Fri, 20 Nov 2026 08:15:00 GMT" → "20261120T081500Z"
+            let http = httpdate::fmt_http_date(time);
+            let parts: Vec<&str> = http.split([' ', ':']).collect();
+            let month = MONTHS.iter().position(|m| *m == parts[2]).unwrap() + 1;
+            let expected = format!(
+                "{}{month:02}{}T{}{}{}Z",
+                parts[3], parts[1], parts[4], parts[5], parts[6]
+            );
+            assert_eq!(sdk_date(time), expected, "{seconds}");
         }
     }
 }

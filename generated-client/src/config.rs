@@ -1,4 +1,4 @@
-//! Everything a call needs, bound once: credentials, project, endpoint, timeouts, retries.
+//! Everything a call needs, bound once: credentials, project, endpoint, time limits, retries.
 //!
 //! ```
 //! use huaweicloud_workspace::{Config, Credentials, Region};
@@ -16,11 +16,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::HeaderValue;
 use reqwest::Url;
 
 use crate::clock::{Clock, SystemClock};
-use crate::credentials::{self, Credentials, CredentialsError, CredentialsSource};
+use crate::credentials::{self, Credentials, CredentialsError, CredentialsSource, Env, Kind};
+use crate::credentials_env::{PROJECT_ID_ENV, REGION_ENV};
 use crate::region::Region;
 use crate::retry::RetryPolicy;
 
@@ -36,82 +36,79 @@ struct Settings {
     project_id: String,
     region: Option<Region>,
     endpoint: Url,
-    timeouts: Timeouts,
+    base_url: String,
+    connect_timeout: Duration,
+    read_timeout: Duration,
+    call_timeout: Duration,
+    max_response_body: usize,
     retry: RetryPolicy,
     clock: Arc<dyn Clock>,
 }
 
-/// How long the client waits.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Timeouts {
-    /// To establish a connection (TCP and TLS). Default 10 s.
-    pub connect: Duration,
-    /// Between two reads of a response (and for the first byte). Default 30 s.
-    pub read: Duration,
-    /// For a whole attempt, if set. Default none: the read timeout bounds a stalled server.
-    pub total: Option<Duration>,
-}
+/// Default time to establish a connection (TCP and TLS).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default longest silence while waiting for or reading an answer.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default deadline of a whole call: every attempt, the waits between them and the answer's body.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default largest answer body read (32 MiB; a job of 10,000 desktops is about 5 MiB).
+pub const DEFAULT_MAX_RESPONSE_BODY: usize = 32 << 20;
 
-impl Default for Timeouts {
-    fn default() -> Self {
-        Self {
-            connect: Duration::from_secs(10),
-            read: Duration::from_secs(30),
-            total: None,
-        }
-    }
-}
+/// The longest project id, access key and token accepted (a token is a few KiB).
+const MAX_ID_LENGTH: usize = 64;
+const MAX_TOKEN_LENGTH: usize = 32 << 10;
 
-/// The configuration cannot be built.
+/// The configuration cannot be built. Messages never repeat a secret value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// No usable credentials.
     #[error(transparent)]
     Credentials(#[from] CredentialsError),
     /// No project id anywhere.
     #[error(
-        "no project id: set it in code, or set {}, or write project_id in the credentials file",
-        credentials::PROJECT_ID_ENV
+        "no project id: give one explicitly, or set {PROJECT_ID_ENV}, or write project_id in the credentials file"
     )]
     MissingProjectId,
     /// Neither a region nor an endpoint.
-    #[error("no region: set a region (for example Region::CN_NORTH_4) or an explicit endpoint")]
+    #[error(
+        "no region or endpoint: give a region (for example cn-north-4) or an endpoint, or set {REGION_ENV}, or write region in the credentials file"
+    )]
     MissingRegion,
     /// A region with no known endpoint and no override.
-    #[error(
-        "the Workspace service is not known to run in region {region}: set an endpoint, or {env}"
-    )]
+    #[error("the Workspace service is not known to run in region {region:?}{}: give an endpoint, or set {env}", suggestion.as_ref().map(|s| format!(" (did you mean {s}?)")).unwrap_or_default())]
+    #[non_exhaustive]
     UnknownRegion {
         /// The region.
         region: String,
+        /// The known region closest to it, when it looks like a typo.
+        suggestion: Option<String>,
         /// The environment variable that would give its endpoint.
         env: String,
     },
-    /// An endpoint that is not an http(s) URL.
+    /// An endpoint that is not an http(s) URL of a host.
     #[error("invalid endpoint {endpoint:?}: {reason}")]
+    #[non_exhaustive]
     InvalidEndpoint {
         /// The endpoint given.
         endpoint: String,
         /// Why it is invalid.
         reason: String,
     },
-    /// A value that cannot travel in an HTTP header (the value is not repeated: it may be secret).
-    #[error("the {field} contains characters that cannot be sent in an HTTP header")]
-    InvalidHeaderValue {
+    /// A value that cannot be sent as it is (the value is not repeated: it may be secret).
+    #[error("the {field} {reason}")]
+    #[non_exhaustive]
+    InvalidValue {
         /// Which value.
         field: &'static str,
-    },
-    /// An empty value.
-    #[error("the {field} is empty")]
-    Empty {
-        /// Which value.
-        field: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
     },
 }
 
 impl Config {
-    /// Starts a configuration; credentials and project id default to the environment and the
-    /// credentials file.
+    /// Starts a configuration; credentials, project id and region default to the environment
+    /// and the credentials file.
     pub fn builder() -> ConfigBuilder {
         ConfigBuilder::default()
     }
@@ -141,9 +138,24 @@ impl Config {
         &self.settings.endpoint
     }
 
-    /// The timeouts.
-    pub fn timeouts(&self) -> &Timeouts {
-        &self.settings.timeouts
+    /// Time to establish a connection.
+    pub fn connect_timeout(&self) -> Duration {
+        self.settings.connect_timeout
+    }
+
+    /// Longest silence while waiting for or reading an answer.
+    pub fn read_timeout(&self) -> Duration {
+        self.settings.read_timeout
+    }
+
+    /// Deadline of a whole call, retries and the answer's body included.
+    pub fn call_timeout(&self) -> Duration {
+        self.settings.call_timeout
+    }
+
+    /// Largest answer body read, in bytes.
+    pub fn max_response_body(&self) -> usize {
+        self.settings.max_response_body
     }
 
     /// The retry policy.
@@ -155,11 +167,15 @@ impl Config {
     pub fn clock(&self) -> &dyn Clock {
         self.settings.clock.as_ref()
     }
+
+    /// The endpoint with the path every operation starts with (the project id in place).
+    pub(crate) fn base_url(&self) -> &str {
+        &self.settings.base_url
+    }
 }
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Credentials print redacted (their secrets are `Secret`s).
         let s = &self.settings;
         f.debug_struct("Config")
             .field("credentials", &s.credentials)
@@ -167,20 +183,25 @@ impl fmt::Debug for Config {
             .field("project_id", &s.project_id)
             .field("region", &s.region)
             .field("endpoint", &s.endpoint.as_str())
-            .field("timeouts", &s.timeouts)
+            .field("connect_timeout", &s.connect_timeout)
+            .field("read_timeout", &s.read_timeout)
+            .field("call_timeout", &s.call_timeout)
+            .field("max_response_body", &s.max_response_body)
             .field("retry", &s.retry)
             .finish_non_exhaustive()
     }
 }
 
 /// Builds a [`Config`].
-#[derive(Default)]
 pub struct ConfigBuilder {
     credentials: Option<Credentials>,
     project_id: Option<String>,
     region: Option<Region>,
     endpoint: Option<String>,
-    timeouts: Timeouts,
+    connect_timeout: Duration,
+    read_timeout: Duration,
+    call_timeout: Duration,
+    max_response_body: usize,
     retry: RetryPolicy,
     clock: Option<Arc<dyn Clock>>,
     env: Option<Box<EnvReader>>,
@@ -188,6 +209,24 @@ pub struct ConfigBuilder {
 
 /// Reads an environment variable; replaceable for tests.
 type EnvReader = dyn Fn(&str) -> Option<String>;
+
+impl Default for ConfigBuilder {
+    fn default() -> Self {
+        Self {
+            credentials: None,
+            project_id: None,
+            region: None,
+            endpoint: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            read_timeout: DEFAULT_READ_TIMEOUT,
+            call_timeout: DEFAULT_CALL_TIMEOUT,
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+            retry: RetryPolicy::default(),
+            clock: None,
+            env: None,
+        }
+    }
+}
 
 impl fmt::Debug for ConfigBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -219,15 +258,34 @@ impl ConfigBuilder {
         self
     }
 
-    /// An explicit endpoint (`https://host[:port]`), e.g. a proxy or a local simulator.
+    /// An explicit endpoint (`https://host[:port][/path]`), e.g. a proxy or a local simulator.
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoint = Some(endpoint.into());
         self
     }
 
-    /// Timeouts (defaults: connect 10 s, read 30 s).
-    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
-        self.timeouts = timeouts;
+    /// Time to establish a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Longest silence while waiting for or reading an answer (default 30 s).
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// Deadline of a whole call: every attempt, the waits between retries and the answer's
+    /// body (default 60 s). A server that trickles its answer is cut off here.
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = timeout;
+        self
+    }
+
+    /// Largest answer body read, in bytes (default 32 MiB); a larger one is an error.
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.max_response_body = bytes;
         self
     }
 
@@ -250,54 +308,70 @@ impl ConfigBuilder {
         self
     }
 
-    /// Resolves credentials, project id and endpoint, and checks them.
+    /// Resolves credentials, project id and endpoint, and checks every value that will be
+    /// sent, so that a call cannot fail later on account of the configuration.
     pub fn build(self) -> Result<Config, ConfigError> {
-        let env: &EnvReader = match &self.env {
+        let env: Env<'_> = match &self.env {
             Some(env) => env.as_ref(),
-            None => &credentials::std_env,
+            None => &credentials::process_env,
         };
         let (credentials, credentials_source, found_project) = match self.credentials {
-            Some(credentials) => (
-                credentials,
-                CredentialsSource::Explicit,
-                env(credentials::PROJECT_ID_ENV),
-            ),
+            Some(credentials) => (credentials, CredentialsSource::Explicit, None),
             None => {
-                let resolved = credentials::from_env_or_file(env)?;
-                let project = resolved
-                    .project_id
-                    .or_else(|| env(credentials::PROJECT_ID_ENV));
-                (resolved.credentials, resolved.source, project)
+                let resolved = credentials::resolve(env)?;
+                (resolved.credentials, resolved.source, resolved.project_id)
             }
         };
         let project_id = self
             .project_id
             .or(found_project)
+            .or_else(|| env(PROJECT_ID_ENV))
             .ok_or(ConfigError::MissingProjectId)?;
-        check_header_values(&credentials, &project_id)?;
+        check_values(&credentials, &project_id)?;
 
-        let endpoint = match (self.endpoint, &self.region) {
+        let region = match self.region {
+            Some(region) => Some(region),
+            None if self.endpoint.is_some() => None,
+            None => default_region(env)?,
+        };
+        if region.as_ref().is_some_and(|r| r.id().trim().is_empty()) {
+            return Err(ConfigError::InvalidValue {
+                field: "region",
+                reason: "is empty",
+            });
+        }
+        let endpoint = match (self.endpoint, &region) {
             (Some(endpoint), _) => endpoint,
             (None, Some(region)) => {
                 region
                     .endpoint(env)
                     .ok_or_else(|| ConfigError::UnknownRegion {
                         region: region.to_string(),
+                        suggestion: region.suggestion().map(ToString::to_string),
                         env: region.endpoint_env(),
                     })?
             }
             (None, None) => return Err(ConfigError::MissingRegion),
         };
         let endpoint = parse_endpoint(&endpoint)?;
+        let base_url = format!(
+            "{}{}",
+            endpoint.as_str().trim_end_matches('/'),
+            crate::generated::BASE_PATH.replace("{project_id}", &project_id)
+        );
 
         Ok(Config {
             settings: Arc::new(Settings {
                 credentials,
                 credentials_source,
                 project_id,
-                region: self.region,
+                region,
                 endpoint,
-                timeouts: self.timeouts,
+                base_url,
+                connect_timeout: self.connect_timeout,
+                read_timeout: self.read_timeout,
+                call_timeout: self.call_timeout,
+                max_response_body: self.max_response_body,
                 retry: self.retry,
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             }),
@@ -305,34 +379,58 @@ impl ConfigBuilder {
     }
 }
 
-/// Every value that goes into a header must be sendable, so that signing cannot fail later.
-fn check_header_values(credentials: &Credentials, project_id: &str) -> Result<(), ConfigError> {
-    let check = |field: &'static str, value: &str| {
+/// The default region: `HUAWEICLOUD_SDK_REGION`, else `region` in the credentials file.
+fn default_region(env: Env<'_>) -> Result<Option<Region>, ConfigError> {
+    if let Some(region) = env(REGION_ENV) {
+        return Ok(Some(Region::new(region.trim())));
+    }
+    Ok(crate::credentials_file::region(env)?.map(Region::new))
+}
+
+/// Every value that is sent must travel unchanged: the project id inside its path segment,
+/// the others in headers, all of them printable ASCII (a non-ASCII value would otherwise
+/// reach the service and fail as a 401 with no hint).
+fn check_values(credentials: &Credentials, project_id: &str) -> Result<(), ConfigError> {
+    let invalid = |field, reason| Err(ConfigError::InvalidValue { field, reason });
+    let printable = |field: &'static str, value: &str, max: usize| {
         if value.trim().is_empty() {
-            return Err(ConfigError::Empty { field });
+            invalid(field, "is empty")
+        } else if value.len() > max {
+            invalid(field, "is too long")
+        } else if !value.bytes().all(|b| b.is_ascii_graphic()) {
+            invalid(
+                field,
+                "may only contain printable ASCII characters without spaces",
+            )
+        } else {
+            Ok(())
         }
-        HeaderValue::from_str(value)
-            .map(drop)
-            .map_err(|_| ConfigError::InvalidHeaderValue { field })
     };
-    check("project id", project_id)?;
-    match credentials {
-        Credentials::AkSk {
+    printable("project id", project_id, MAX_ID_LENGTH)?;
+    if !project_id
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return invalid(
+            "project id",
+            "may only contain ASCII letters, digits, '-' and '_'",
+        );
+    }
+    match credentials.kind() {
+        Kind::AkSk {
             access_key,
             secret_key,
             security_token,
         } => {
-            check("access key", access_key)?;
+            printable("access key", access_key, MAX_ID_LENGTH)?;
             if secret_key.expose().is_empty() {
-                return Err(ConfigError::Empty {
-                    field: "secret key",
-                });
+                return invalid("secret key", "is empty");
             }
             if let Some(token) = security_token {
-                check("security token", token.expose())?;
+                printable("security token", token.expose(), MAX_TOKEN_LENGTH)?;
             }
         }
-        Credentials::IamToken(token) => check("IAM token", token.expose())?,
+        Kind::IamToken(token) => printable("IAM token", token.expose(), MAX_TOKEN_LENGTH)?,
     }
     Ok(())
 }
@@ -342,12 +440,17 @@ fn parse_endpoint(endpoint: &str) -> Result<Url, ConfigError> {
         endpoint: endpoint.to_string(),
         reason: reason.to_string(),
     };
-    let url = Url::parse(endpoint).map_err(|e| invalid(&e.to_string()))?;
+    let url = Url::parse(endpoint.trim()).map_err(|e| invalid(&e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("the scheme must be http or https"));
     }
     if url.host_str().is_none() {
         return Err(invalid("it has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            "it must not carry a user name or password (credentials are signed, never sent in the URL)",
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid("it must not have a query or fragment"));
@@ -361,6 +464,12 @@ mod tests {
 
     fn no_env(_: &str) -> Option<String> {
         None
+    }
+
+    fn base() -> ConfigBuilder {
+        Config::builder()
+            .env(no_env)
+            .credentials(Credentials::ak_sk("a", "s"))
     }
 
     #[test]
@@ -377,10 +486,7 @@ mod tests {
             .build()
             .unwrap();
         let debug = format!("{config:?}");
-        assert!(
-            debug.contains("AKID") && debug.contains("Secret(***)"),
-            "{debug}"
-        );
+        assert!(debug.contains("AKID"), "{debug}");
         assert!(
             !debug.contains("the-secret-key") && !debug.contains("the-token"),
             "{debug}"
@@ -389,11 +495,6 @@ mod tests {
 
     #[test]
     fn errors_say_what_is_missing() {
-        let base = || {
-            Config::builder()
-                .env(no_env)
-                .credentials(Credentials::ak_sk("a", "s"))
-        };
         assert_eq!(
             base().region(Region::CN_NORTH_4).build().unwrap_err(),
             ConfigError::MissingProjectId
@@ -403,8 +504,8 @@ mod tests {
             ConfigError::MissingRegion
         );
         assert_eq!(
-            base().project_id("p").region(Region::new("mars-1")).build().unwrap_err().to_string(),
-            "the Workspace service is not known to run in region mars-1: set an endpoint, or HUAWEICLOUD_SDK_REGION_WORKSPACE_MARS_1"
+            base().project_id("p").region(Region::new("cn-north4")).build().unwrap_err().to_string(),
+            "the Workspace service is not known to run in region \"cn-north4\" (did you mean cn-north-4?): give an endpoint, or set HUAWEICLOUD_SDK_REGION_WORKSPACE_CN_NORTH4"
         );
         assert!(matches!(
             base()
@@ -414,16 +515,64 @@ mod tests {
                 .unwrap_err(),
             ConfigError::InvalidEndpoint { .. }
         ));
-        let error = Config::builder()
-            .env(no_env)
-            .credentials(Credentials::iam_token("bad\ntoken"))
-            .project_id("p")
-            .region(Region::CN_NORTH_4)
-            .build()
-            .unwrap_err();
+        assert!(matches!(
+            base()
+                .project_id("p")
+                .endpoint("https://user:pw@host")
+                .build()
+                .unwrap_err(),
+            ConfigError::InvalidEndpoint { .. }
+        ));
+    }
+
+    #[test]
+    fn values_that_cannot_travel_unchanged_are_refused_without_repeating_them() {
+        let refused = |builder: ConfigBuilder| {
+            builder
+                .region(Region::CN_NORTH_4)
+                .build()
+                .unwrap_err()
+                .to_string()
+        };
         assert_eq!(
-            error.to_string(),
-            "the IAM token contains characters that cannot be sent in an HTTP header"
+            refused(base().project_id("..")),
+            "the project id may only contain ASCII letters, digits, '-' and '_'"
+        );
+        assert_eq!(
+            refused(base().project_id("a\\b")),
+            "the project id may only contain ASCII letters, digits, '-' and '_'"
+        );
+        assert_eq!(
+            refused(base().project_id("projét")),
+            "the project id may only contain printable ASCII characters without spaces"
+        );
+        let token = Config::builder()
+            .env(no_env)
+            .credentials(Credentials::iam_token("bad\ntoken-secret"))
+            .project_id("p");
+        let message = refused(token);
+        assert_eq!(
+            message,
+            "the IAM token may only contain printable ASCII characters without spaces"
+        );
+        let access_key = Config::builder()
+            .env(no_env)
+            .credentials(Credentials::ak_sk("AKé", "s"))
+            .project_id("p");
+        assert!(refused(access_key).starts_with("the access key may only contain printable ASCII"));
+    }
+
+    #[test]
+    fn the_region_can_come_from_the_environment() {
+        let config = base()
+            .project_id("p")
+            .env(|name| (name == "HUAWEICLOUD_SDK_REGION").then(|| "ap-southeast-1".into()))
+            .build()
+            .unwrap();
+        assert_eq!(config.region(), Some(&Region::AP_SOUTHEAST_1));
+        assert_eq!(
+            config.base_url(),
+            "https://workspace.ap-southeast-1.myhuaweicloud.com/v2/p"
         );
     }
 }

@@ -6,20 +6,92 @@
 //! sk = ...
 //! project_id = ...
 //! security_token = ...   ; optional, temporary credentials
+//! region = cn-north-4    ; optional, the default region
 //! ```
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::credentials::{from_pair, CredentialsError, CredentialsSource, Env, Provider, Resolved};
+
 /// The sections the official SDKs read basic (regional) credentials from, in order.
-pub const SECTIONS: [&str; 2] = ["basic", "basiccredentials"];
+const SECTIONS: [&str; 2] = ["basic", "basiccredentials"];
 
 /// Environment variable naming another credentials file.
-pub const FILE_ENV: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
+pub(crate) const FILE_ENV: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
+
+/// The credentials file: `$HUAWEICLOUD_SDK_CREDENTIALS_FILE`, else `~/.huaweicloud/credentials`.
+pub(crate) struct ProfileFile;
+
+impl Provider for ProfileFile {
+    fn how_to_use(&self, env: Env<'_>) -> String {
+        let path = path(env).map_or_else(
+            || "~/.huaweicloud/credentials".to_string(),
+            |(p, _)| p.display().to_string(),
+        );
+        format!("write ak and sk in the [basic] section of {path}")
+    }
+
+    fn provide(&self, env: Env<'_>) -> Result<Option<Resolved>, CredentialsError> {
+        let Some(section) = section(env)? else {
+            return Ok(None);
+        };
+        let (path, _) = path(env).unwrap_or_default();
+        let name = format!("the credentials file {}", path.display());
+        let get = |key: &str| section.get(key).cloned().filter(|v| !v.is_empty());
+        let credentials = from_pair(&name, get("ak"), get("sk"), get("security_token"))?;
+        Ok(credentials.map(|credentials| Resolved {
+            credentials,
+            project_id: get("project_id"),
+            source: CredentialsSource::File(path),
+        }))
+    }
+}
+
+/// The file's default region (`region` in its basic section), if it has one.
+pub(crate) fn region(env: Env<'_>) -> Result<Option<String>, CredentialsError> {
+    Ok(section(env)?.and_then(|s| s.get("region").cloned().filter(|v| !v.is_empty())))
+}
+
+/// Where the file is, and whether an environment variable chose it.
+fn path(env: Env<'_>) -> Option<(PathBuf, bool)> {
+    if let Some(path) = env(FILE_ENV).filter(|p| !p.is_empty()) {
+        return Some((PathBuf::from(path), true));
+    }
+    let home = env("HOME").or_else(|| env("USERPROFILE"))?;
+    Some((
+        Path::new(&home).join(".huaweicloud").join("credentials"),
+        false,
+    ))
+}
+
+/// The basic section of the file, `None` when there is no file (or no such section). A file
+/// named by the environment must exist.
+fn section(env: Env<'_>) -> Result<Option<HashMap<String, String>>, CredentialsError> {
+    let Some((path, chosen)) = path(env) else {
+        return Ok(None);
+    };
+    if !path.exists() {
+        return if chosen {
+            Err(CredentialsError::MissingFile {
+                variable: FILE_ENV,
+                path,
+            })
+        } else {
+            Ok(None)
+        };
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| CredentialsError::Unreadable {
+        path: path.clone(),
+        reason: e.to_string(),
+    })?;
+    Ok(basic_section(&text))
+}
 
 /// Keys of the first basic-credentials section of an INI text, lower-cased, values trimmed.
-/// `None` when the text has no such section.
-pub fn basic_section(text: &str) -> Option<HashMap<String, String>> {
+/// `None` when the text has no such section. A leading byte order mark is ignored.
+fn basic_section(text: &str) -> Option<HashMap<String, String>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut sections: HashMap<String, HashMap<String, String>> = HashMap::new();
     let mut current: Option<String> = None;
     for line in text.lines() {
@@ -36,22 +108,11 @@ pub fn basic_section(text: &str) -> Option<HashMap<String, String>> {
         let (Some(section), Some((key, value))) = (&current, line.split_once(['=', ':'])) else {
             continue;
         };
-        sections
-            .get_mut(section)
-            .expect("section created on its header")
-            .insert(key.trim().to_ascii_lowercase(), value.trim().to_string());
+        if let Some(entries) = sections.get_mut(section) {
+            entries.insert(key.trim().to_ascii_lowercase(), value.trim().to_string());
+        }
     }
     SECTIONS.iter().find_map(|name| sections.remove(*name))
-}
-
-/// Where the credentials file is: `$HUAWEICLOUD_SDK_CREDENTIALS_FILE`, else
-/// `~/.huaweicloud/credentials`. `None` when neither can be determined.
-pub fn default_path(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    if let Some(path) = env(FILE_ENV).filter(|p| !p.is_empty()) {
-        return Some(PathBuf::from(path));
-    }
-    let home = env("HOME").or_else(|| env("USERPROFILE"))?;
-    Some(Path::new(&home).join(".huaweicloud").join("credentials"))
 }
 
 #[cfg(test)]
@@ -72,5 +133,11 @@ mod tests {
     fn basic_wins_over_basiccredentials() {
         let section = basic_section("[basiccredentials]\nak=second\n[basic]\nak=first\n").unwrap();
         assert_eq!(section["ak"], "first");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_ignored() {
+        let section = basic_section("\u{feff}[basic]\nak=x\n").unwrap();
+        assert_eq!(section["ak"], "x");
     }
 }

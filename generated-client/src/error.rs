@@ -1,15 +1,14 @@
-//! The one error type of this crate.
+//! The one error type of this crate, and the errors it carries.
 
 use std::fmt;
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, LOCATION};
 use reqwest::StatusCode;
 
 use crate::config::ConfigError;
 use crate::error_body::ErrorBody;
-use crate::hooks::RawResponse;
 use crate::types;
 
 /// Everything a call can fail with. `Display` is one line; `source()` gives the cause.
@@ -21,20 +20,26 @@ pub enum Error {
     Config(#[from] ConfigError),
     /// The request breaks a rule of the API description; it was not sent.
     #[error("invalid request, not sent: {message}")]
+    #[non_exhaustive]
     InvalidRequest {
-        /// The field at fault, when known.
+        /// The field at fault, by its path (`desktops[0].computer_name`), when known.
         field: Option<String>,
         /// What is wrong.
         message: String,
     },
-    /// The service answered with an error.
+    /// The service answered with an error status.
     #[error("{0}")]
     Service(Box<ServiceError>),
-    /// The service answered, but not with a body this client understands.
+    /// The service answered, but not as the API description says it does: a redirect, an
+    /// undocumented status, a body that cannot be decoded or is too large.
     #[error("{0}")]
     UnexpectedResponse(Box<UnexpectedResponse>),
+    /// The operation succeeded for some items and failed for others (it listed them).
+    #[error("{0}")]
+    PartialFailure(Box<PartialFailure>),
     /// No connection could be made; the request was not sent.
-    #[error("cannot connect to the endpoint ({kind}): {source}")]
+    #[error("cannot connect to the endpoint ({kind})")]
+    #[non_exhaustive]
     Connect {
         /// Why.
         kind: ConnectFailure,
@@ -42,97 +47,51 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
-    /// A timeout. A timed-out POST may still have been carried out by the service.
-    #[error("timed out {phase}: {source}")]
+    /// A time limit struck. A POST that timed out may still have been carried out.
+    #[error("timed out {phase}")]
+    #[non_exhaustive]
     Timeout {
-        /// While connecting or while waiting for the response.
+        /// While connecting, or while waiting for or reading the answer.
         phase: TimeoutPhase,
         /// The transport's error.
         #[source]
         source: reqwest::Error,
     },
     /// Another transport failure after the request may have been sent.
-    #[error("transport failure: {source}")]
+    #[error("transport failure")]
+    #[non_exhaustive]
     Transport {
         /// The transport's error.
         #[source]
         source: reqwest::Error,
     },
-    /// The request could not be prepared (signing failed).
-    #[error("cannot prepare the request: {0}")]
-    Request(String),
     /// The job ended in FAILED.
     #[error("{0}")]
     JobFailed(Box<JobFailure>),
-    /// The job did not end before the waiter's deadline.
-    #[error("job {job_id} did not finish within {waited:?}; last status {last_status}")]
+    /// The job did not end within the waiter's time limit.
+    #[error("job {job_id} did not finish within {}; last status {last_status}", seconds(*limit))]
+    #[non_exhaustive]
     WaitTimeout {
         /// The job.
         job_id: String,
-        /// How long the waiter waited.
-        waited: Duration,
+        /// The time limit of the wait.
+        limit: Duration,
         /// The status last seen.
         last_status: String,
     },
 }
 
-impl Error {
-    /// Converts an error of the generated [`Client`](crate::Client) (progenitor's type), using
-    /// the response as received when there is one (see
-    /// [`with_last_response`](crate::with_last_response)), so that status, headers and raw body
-    /// are kept whatever the body's shape.
-    pub fn from_generated(
-        error: progenitor_client::Error<types::ErrorResponse>,
-        raw: Option<RawResponse>,
-    ) -> Self {
-        use progenitor_client::Error as Generated;
-        match (error, raw) {
-            (Generated::InvalidRequest(message), _) => Error::InvalidRequest {
-                field: field_of(&message),
-                message,
-            },
-            (Generated::Custom(message), _) => Error::Request(message),
-            (Generated::CommunicationError(source), _)
-            | (Generated::ResponseBodyError(source), _) => from_transport(source),
-            (Generated::InvalidUpgrade(source), _) => Error::Transport { source },
-            // A response arrived: judge it by its status, from the bytes actually received.
-            (_, Some(raw)) if !raw.status.is_success() => Error::Service(Box::new(
-                ServiceError::new(raw.status, raw.headers, raw.body),
-            )),
-            (other, Some(raw)) => {
-                let (raw_body, reason) = match other {
-                    // A 200's body is not buffered by the hook; progenitor kept its bytes.
-                    Generated::InvalidResponsePayload(bytes, e) => {
-                        (bytes, format!("cannot decode the body: {e}"))
-                    }
-                    _ => (
-                        raw.body,
-                        "a status the API description does not list".to_string(),
-                    ),
-                };
-                Error::UnexpectedResponse(Box::new(UnexpectedResponse {
-                    status: raw.status,
-                    request_id: request_id(&raw.headers).map(str::to_string),
-                    headers: raw.headers,
-                    raw_body,
-                    reason,
-                }))
-            }
-            // Without the raw response, keep what progenitor kept.
-            (Generated::ErrorResponse(value), None) => {
-                let (status, headers) = (value.status(), value.headers().clone());
-                let body = serde_json::to_vec(&value.into_inner()).unwrap_or_default();
-                Error::Service(Box::new(ServiceError::new(status, headers, body.into())))
-            }
-            (other, None) => Error::Request(other.to_string()),
-        }
-    }
+fn seconds(duration: Duration) -> String {
+    format!("{} s", duration.as_secs_f64())
+}
 
+impl Error {
     /// The HTTP status, if the service answered.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Service(e) => Some(e.status),
             Error::UnexpectedResponse(e) => Some(e.status),
+            Error::PartialFailure(e) => Some(e.status),
             _ => None,
         }
     }
@@ -140,24 +99,35 @@ impl Error {
     /// The service's request id, if the service answered with one.
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            Error::Service(e) => e.request_id.as_deref(),
-            Error::UnexpectedResponse(e) => e.request_id.as_deref(),
+            Error::Service(e) => e.request_id(),
+            Error::UnexpectedResponse(e) => e.request_id(),
+            Error::PartialFailure(e) => e.request_id(),
             _ => None,
         }
     }
 
-    /// The service's error code (`error_code`, or its equivalent in other body shapes).
+    /// The service's error code (`error_code`, or its equivalent in other body shapes), or
+    /// the failed job's.
     pub fn code(&self) -> Option<&str> {
         match self {
-            Error::Service(e) => e.error_code.as_deref(),
-            Error::JobFailed(e) => e.job_error_code.as_deref(),
+            Error::Service(e) => e.code(),
+            Error::JobFailed(e) => e.code(),
             _ => None,
+        }
+    }
+
+    /// An invalid request, naming the field when there is one.
+    pub(crate) fn invalid(field: Option<String>, message: impl Into<String>) -> Self {
+        Error::InvalidRequest {
+            field,
+            message: message.into(),
         }
     }
 }
 
 /// Why a connection could not be made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ConnectFailure {
     /// The host name did not resolve.
     Dns,
@@ -182,10 +152,12 @@ impl fmt::Display for ConnectFailure {
 
 /// When a timeout struck.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TimeoutPhase {
     /// While connecting: the request was not sent.
     Connect,
-    /// After the request was sent, waiting for or reading the response.
+    /// After the request was sent, waiting for or reading the answer (the read timeout or
+    /// the call's deadline).
     Response,
 }
 
@@ -193,7 +165,7 @@ impl fmt::Display for TimeoutPhase {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             TimeoutPhase::Connect => "connecting",
-            TimeoutPhase::Response => "waiting for the response",
+            TimeoutPhase::Response => "waiting for the answer",
         })
     }
 }
@@ -201,91 +173,294 @@ impl fmt::Display for TimeoutPhase {
 /// An error answer of the service, with everything it said.
 #[derive(Debug, Clone)]
 pub struct ServiceError {
-    /// HTTP status.
-    pub status: StatusCode,
-    /// Error code, e.g. `WKS.0001` or `APIGW.0301`.
-    pub error_code: Option<String>,
-    /// Error message.
-    pub error_msg: Option<String>,
-    /// Error details.
-    pub error_detail: Option<String>,
-    /// Encrypted reason an authorization was refused (decode it with STS).
-    pub encoded_authorization_message: Option<String>,
-    /// The `X-Request-Id` header.
-    pub request_id: Option<String>,
-    /// All response headers.
-    pub headers: HeaderMap,
-    /// The body exactly as received.
-    pub raw_body: Bytes,
+    status: StatusCode,
+    body: ErrorBody,
+    headers: HeaderMap,
+    raw_body: Bytes,
 }
 
 impl ServiceError {
-    /// Reads an error response of any body shape.
-    pub fn new(status: StatusCode, headers: HeaderMap, raw_body: Bytes) -> Self {
-        let body = ErrorBody::parse(&raw_body);
+    /// Reads an error answer of any body shape.
+    pub(crate) fn new(status: StatusCode, headers: HeaderMap, raw_body: Bytes) -> Self {
         Self {
             status,
-            error_code: body.code,
-            error_msg: body.message,
-            error_detail: body.detail,
-            encoded_authorization_message: body.encoded_authorization_message,
-            request_id: request_id(&headers).map(str::to_string),
+            body: ErrorBody::parse(&raw_body),
             headers,
             raw_body,
         }
     }
 
-    /// The body decoded as the document's error schema.
-    pub fn as_error_response(&self) -> types::ErrorResponse {
-        types::ErrorResponse {
-            error_code: self.error_code.clone(),
-            error_msg: self.error_msg.clone(),
-            error_detail: self.error_detail.clone(),
-            encoded_authorization_message: self.encoded_authorization_message.clone(),
-        }
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The error code, e.g. `WKS.0001` or `APIGW.0301`.
+    pub fn code(&self) -> Option<&str> {
+        self.body.code.as_deref()
+    }
+
+    /// The error message.
+    pub fn message(&self) -> Option<&str> {
+        self.body.message.as_deref()
+    }
+
+    /// The error details.
+    pub fn detail(&self) -> Option<&str> {
+        self.body.detail.as_deref()
+    }
+
+    /// The encrypted reason an authorization was refused (STS decodes it).
+    pub fn encoded_authorization_message(&self) -> Option<&str> {
+        self.body.encoded_authorization_message.as_deref()
+    }
+
+    /// The `X-Request-Id` header, to quote to support.
+    pub fn request_id(&self) -> Option<&str> {
+        request_id(&self.headers)
+    }
+
+    /// Every header of the answer.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body exactly as received.
+    pub fn raw_body(&self) -> &[u8] {
+        &self.raw_body
     }
 }
 
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "service error {}", self.status.as_u16())?;
-        if let Some(code) = &self.error_code {
+        if let Some(code) = self.code() {
             write!(f, " {code}")?;
         }
-        if let Some(message) = &self.error_msg {
+        if let Some(message) = self.message() {
             write!(f, ": {message}")?;
         }
-        if let Some(id) = &self.request_id {
+        if let Some(id) = self.request_id() {
             write!(f, " (request id {id})")?;
         }
         Ok(())
     }
 }
 
-/// A response this client could not decode, kept whole.
+/// How an answer departed from the API description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Unexpected {
+    /// A redirect (3xx). The service never redirects, and following one could send the
+    /// credentials elsewhere, so it is not followed.
+    Redirect,
+    /// A status the API description does not list.
+    UndocumentedStatus,
+    /// The documented status, with a body that does not decode as documented.
+    Undecodable(String),
+    /// A body larger than the configured limit (only its start is kept).
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+}
+
+/// An answer this client did not expect, kept whole.
 #[derive(Debug, Clone)]
 pub struct UnexpectedResponse {
-    /// HTTP status.
-    pub status: StatusCode,
+    status: StatusCode,
+    headers: HeaderMap,
+    raw_body: Bytes,
+    kind: Unexpected,
+}
+
+impl UnexpectedResponse {
+    pub(crate) fn new(
+        status: StatusCode,
+        headers: HeaderMap,
+        raw_body: Bytes,
+        kind: Unexpected,
+    ) -> Self {
+        Self {
+            status,
+            headers,
+            raw_body,
+            kind,
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// How the answer departed from the API description.
+    pub fn kind(&self) -> &Unexpected {
+        &self.kind
+    }
+
+    /// The `Location` a redirect points to.
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get(LOCATION).and_then(|v| v.to_str().ok())
+    }
+
     /// The `X-Request-Id` header.
-    pub request_id: Option<String>,
-    /// All response headers.
-    pub headers: HeaderMap,
-    /// The body exactly as received.
-    pub raw_body: Bytes,
-    /// Why it could not be decoded.
-    pub reason: String,
+    pub fn request_id(&self) -> Option<&str> {
+        request_id(&self.headers)
+    }
+
+    /// Every header of the answer.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body as received (its start only, for a body over the limit).
+    pub fn raw_body(&self) -> &[u8] {
+        &self.raw_body
+    }
 }
 
 impl fmt::Display for UnexpectedResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let status = self.status.as_u16();
+        match &self.kind {
+            Unexpected::Redirect => write!(
+                f,
+                "unexpected redirect {status} to {}: not followed",
+                self.location().unwrap_or("(no Location)")
+            )?,
+            Unexpected::UndocumentedStatus => write!(f, "unexpected answer {status}")?,
+            Unexpected::Undecodable(reason) => {
+                write!(f, "answer {status} cannot be decoded: {reason}")?
+            }
+            Unexpected::TooLarge { limit } => {
+                write!(f, "answer {status} has a body over the {limit}-byte limit")?
+            }
+        }
+        if let Some(id) = self.request_id() {
+            write!(f, " (request id {id})")?;
+        }
+        Ok(())
+    }
+}
+
+/// One item an operation failed on, as its answer lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedItem {
+    id: Option<String>,
+    code: Option<String>,
+    message: Option<String>,
+}
+
+impl FailedItem {
+    pub(crate) fn new(id: Option<&str>, code: Option<&str>, message: Option<&str>) -> Self {
+        Self {
+            id: id.map(str::to_string),
+            code: code.map(str::to_string),
+            message: message.map(str::to_string),
+        }
+    }
+
+    /// What failed (a desktop id).
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// The error code.
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// Why.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+
+impl fmt::Display for FailedItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id().unwrap_or("(unnamed)"))?;
+        if let Some(code) = self.code() {
+            write!(f, " {code}")?;
+        }
+        if let Some(message) = self.message() {
+            write!(f, ": {message}")?;
+        }
+        Ok(())
+    }
+}
+
+/// An answer that lists items the operation failed on. The rest may have succeeded: the
+/// answer is kept, and so is the job it started for them.
+#[derive(Debug, Clone)]
+pub struct PartialFailure {
+    failed: Vec<FailedItem>,
+    job_id: Option<String>,
+    answer: serde_json::Value,
+    status: StatusCode,
+    headers: HeaderMap,
+}
+
+impl PartialFailure {
+    pub(crate) fn new(
+        failed: Vec<FailedItem>,
+        job_id: Option<String>,
+        answer: serde_json::Value,
+        status: StatusCode,
+        headers: HeaderMap,
+    ) -> Self {
+        Self {
+            failed,
+            job_id,
+            answer,
+            status,
+            headers,
+        }
+    }
+
+    /// The items that failed.
+    pub fn failed(&self) -> &[FailedItem] {
+        &self.failed
+    }
+
+    /// The job started for the items that did not fail, if one was.
+    pub fn job_id(&self) -> Option<&str> {
+        self.job_id.as_deref()
+    }
+
+    /// The whole answer, as JSON.
+    pub fn answer(&self) -> &serde_json::Value {
+        &self.answer
+    }
+
+    /// The whole answer, decoded as `T` (the operation's answer type).
+    pub fn answer_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_value(self.answer.clone())
+    }
+
+    /// The `X-Request-Id` header.
+    pub fn request_id(&self) -> Option<&str> {
+        request_id(&self.headers)
+    }
+
+    /// Every header of the answer.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+}
+
+impl fmt::Display for PartialFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = self.failed.len();
         write!(
             f,
-            "unexpected response {}: {}",
-            self.status.as_u16(),
-            self.reason
+            "{count} item{} failed",
+            if count == 1 { "" } else { "s" }
         )?;
-        if let Some(id) = &self.request_id {
+        if let Some(first) = self.failed.first() {
+            write!(f, ", first {first}")?;
+        }
+        if let Some(id) = self.request_id() {
             write!(f, " (request id {id})")?;
         }
         Ok(())
@@ -295,25 +470,59 @@ impl fmt::Display for UnexpectedResponse {
 /// A job that ended in FAILED.
 #[derive(Debug, Clone)]
 pub struct JobFailure {
+    job_id: String,
+    failed_sub_jobs: Vec<types::JobDetailInfo>,
+    job: types::ShowJobResponse,
+}
+
+impl JobFailure {
+    pub(crate) fn new(job_id: &str, job: types::ShowJobResponse) -> Self {
+        let failed_sub_jobs = job
+            .sub_jobs
+            .iter()
+            .filter(|sub| sub.status.as_ref().map(|s| s.state()) == Some(crate::JobState::Failed))
+            .cloned()
+            .collect();
+        Self {
+            job_id: job_id.to_string(),
+            failed_sub_jobs,
+            job,
+        }
+    }
+
     /// The job.
-    pub job_id: String,
+    pub fn job_id(&self) -> &str {
+        &self.job_id
+    }
+
     /// Its error code.
-    pub job_error_code: Option<String>,
+    pub fn code(&self) -> Option<&str> {
+        self.job.job_error_code.as_deref()
+    }
+
     /// Why it failed.
-    pub fail_reason: Option<String>,
+    pub fn reason(&self) -> Option<&str> {
+        self.job.fail_reason.as_deref()
+    }
+
     /// The sub-jobs that failed.
-    pub failed_sub_jobs: Vec<types::JobDetailInfo>,
+    pub fn failed_sub_jobs(&self) -> &[types::JobDetailInfo] {
+        &self.failed_sub_jobs
+    }
+
     /// The whole job as last seen.
-    pub job: types::ShowJobResponse,
+    pub fn job(&self) -> &types::ShowJobResponse {
+        &self.job
+    }
 }
 
 impl fmt::Display for JobFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "job {} failed", self.job_id)?;
-        if let Some(code) = &self.job_error_code {
+        if let Some(code) = self.code() {
             write!(f, " with {code}")?;
         }
-        if let Some(reason) = &self.fail_reason {
+        if let Some(reason) = self.reason() {
             write!(f, ": {reason}")?;
         }
         if !self.failed_sub_jobs.is_empty() {
@@ -323,19 +532,7 @@ impl fmt::Display for JobFailure {
     }
 }
 
-/// The field a typify conversion error names (`... supplied value for FIELD: ...` or
-/// `no value supplied for FIELD`).
-pub(crate) fn field_of(message: &str) -> Option<String> {
-    let start = message.rfind("supplied value for ").map(|i| i + 19);
-    let start = start.or_else(|| message.rfind("no value supplied for ").map(|i| i + 22))?;
-    let field: String = message[start..]
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || *c == '_')
-        .collect();
-    (!field.is_empty()).then_some(field)
-}
-
-/// The `X-Request-Id` header of a response.
+/// The `X-Request-Id` header of an answer.
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
     headers.get("x-request-id").and_then(|v| v.to_str().ok())
 }
@@ -389,22 +586,4 @@ fn connect_failure(error: &reqwest::Error) -> ConnectFailure {
         cause = current.source();
     }
     ConnectFailure::Other
-}
-
-#[cfg(test)]
-mod tests {
-    use super::field_of;
-
-    #[test]
-    fn field_names_come_out_of_typify_messages() {
-        assert_eq!(
-            field_of("conversion to `BatchAttachRequest` for body failed: error converting supplied value for computer_name: longer than 15 characters").as_deref(),
-            Some("computer_name")
-        );
-        assert_eq!(
-            field_of("no value supplied for user_group").as_deref(),
-            Some("user_group")
-        );
-        assert_eq!(field_of("something else"), None);
-    }
 }

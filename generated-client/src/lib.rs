@@ -1,78 +1,87 @@
 //! Huawei Cloud Workspace client: assign desktops to users, unbind them, change their
 //! privilege group, and wait for the jobs these calls start.
 //!
-//! The operations and types are generated at build time from `spec/workspace.yaml`
-//! ([`types`], [`Client`]); everything else is hand-written beside them: credentials and
-//! signing, regions, typed errors, retries and the job waiter.
-//!
 //! ```no_run
-//! use huaweicloud_workspace::{types, Config, Region, WaitOptions, WorkspaceClient};
+//! use huaweicloud_workspace::{request_body, types, Client, Config, Region, WaitOptions};
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! // AK/SK and project id from HUAWEICLOUD_SDK_AK, _SK, _PROJECT_ID (or ~/.huaweicloud/credentials).
-//! let client = WorkspaceClient::new(Config::builder().region(Region::CN_NORTH_4).build()?)?;
-//! let body = types::BatchAttachRequest::builder().desktops(vec![
-//!     types::AttachInstancesDesktopInfo::builder()
-//!         .desktop_id("b41a8cc1-4813-47a0-bf3a-7800fcd5b581".to_string())
-//!         .user_name("alice".parse::<types::DesktopUserName>()?)
-//!         .user_group(types::UserGroup::Users)
-//!         .try_into()?,
-//! ]);
-//! let started = client.batch_attach(body).await?;
-//! let outcome = client.wait_for(&started, &WaitOptions::default()).await?;
-//! println!("{outcome:?} (request id {:?})", started.request_id());
-//! # Ok(()) }
+//! #[tokio::main]
+//! async fn main() -> Result<(), huaweicloud_workspace::Error> {
+//!     // AK/SK and project id from HUAWEICLOUD_SDK_AK, _SK, _PROJECT_ID (or ~/.huaweicloud/credentials).
+//!     let client = Client::new(Config::builder().region(Region::CN_NORTH_4).build()?)?;
+//!     let body: types::BatchAttachRequest = request_body::from_json(
+//!         r#"{"desktops": [{"desktop_id": "b41a8cc1-4813-47a0-bf3a-7800fcd5b581",
+//!                           "user_name": "alice", "user_group": "users"}]}"#,
+//!     )?;
+//!     let started = client.batch_attach().body(body).send().await?;
+//!     let outcome = client.wait_for(&started, &WaitOptions::default()).await?;
+//!     println!("{outcome:?} (request id {:?})", started.request_id());
+//!     Ok(())
+//! }
 //! ```
+//!
+//! - [`Client`] is the one way in: one method per operation of the API description, each
+//!   returning a builder ([`operations`]) that `send()`s; [`Config`] binds credentials,
+//!   project, region or endpoint, time limits and retries once.
+//! - [`types`] are the request and answer bodies, generated from the document; build them
+//!   with their builders or [`request_body::from_json`]. A field the document does not know
+//!   is refused, and a body that breaks a rule is never sent.
+//! - Every failure is an [`Error`] that keeps what the service said: status, code, message,
+//!   request id, headers and raw body. An answer that lists failed desktops is an error too
+//!   ([`Error::PartialFailure`]), never a success.
+//! - [`Client::wait_for`] follows the job a call started.
+//!
+//! Without a cloud account, point the client at the local simulator (crate
+//! `workspace-simulator`, `cargo run -p workspace-simulator`): `Config::builder().endpoint(
+//! "http://127.0.0.1:8088")` with the simulator's demo credentials, which it prints.
 
 #![warn(missing_docs)]
 
-#[allow(missing_docs, unused_imports, clippy::all)]
+#[allow(missing_docs, unused_imports, dead_code, clippy::all)]
 #[cfg(feature = "codegen")]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/workspace.rs"));
 }
 
-/// The same source, generated beforehand and checked in (`tests/tests/pregenerated.rs`
-/// keeps it identical to what the build would produce).
-#[allow(missing_docs, unused_imports, clippy::all)]
+/// The same source, generated beforehand and checked in (`cargo xtask regen` writes it, and
+/// `cargo xtask regen --check` keeps it identical to what the build would produce).
+#[allow(missing_docs, unused_imports, dead_code, clippy::all)]
 #[cfg(not(feature = "codegen"))]
 #[path = "generated/workspace.rs"]
 #[rustfmt::skip]
 mod generated;
 
 mod client;
-pub mod clock;
-pub mod config;
-pub mod credentials;
-pub mod credentials_file;
+mod clock;
+mod config;
+mod credentials;
+mod credentials_env;
+mod credentials_file;
 mod error;
-pub mod error_body;
+mod error_body;
 mod hooks;
-pub mod region;
+mod operation;
+mod region;
 pub mod request_body;
 mod response;
-pub mod retry;
+mod retry;
 mod secret;
 pub mod signing;
 mod waiter;
 
-/// Everything the generated code defines (progenitor's `Error` and `ResponseValue` included),
-/// for code generated against this client, such as progenitor's CLI.
-pub mod generated_api {
-    pub use crate::generated::*;
-}
-
-pub use client::WorkspaceClient;
+pub use client::Client;
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use config::{Config, ConfigBuilder, ConfigError, Timeouts};
+pub use config::{
+    Config, ConfigBuilder, ConfigError, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BODY, DEFAULT_READ_TIMEOUT,
+};
 pub use credentials::{Credentials, CredentialsError, CredentialsSource};
 pub use error::{
-    ConnectFailure, Error, JobFailure, ServiceError, TimeoutPhase, UnexpectedResponse,
+    ConnectFailure, Error, FailedItem, JobFailure, PartialFailure, ServiceError, TimeoutPhase,
+    Unexpected, UnexpectedResponse,
 };
-pub use generated::{builder, types, Client};
-pub use hooks::{with_last_response, RawResponse};
+pub use generated::{operations, types};
 pub use region::Region;
 pub use response::Response;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
-pub use waiter::{JobOutcome, JobState, StartsJob, WaitOptions};
+pub use waiter::{JobOutcome, JobState, JobWaiter, StartsJob, WaitOptions, WaitStep};

@@ -1,53 +1,27 @@
-//! Regions the Workspace service runs in, and the endpoint of each.
+//! Regions the Workspace service runs in, and the endpoint of each. The list, the constants
+//! (`Region::CN_NORTH_4`…) and the endpoint template come from the document's `servers`.
 
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::generated::REGIONAL_ENDPOINT;
+
 /// Prefix of the official per-region endpoint override:
 /// `HUAWEICLOUD_SDK_REGION_WORKSPACE_<REGION in upper case, - as _>`.
-pub const ENDPOINT_ENV_PREFIX: &str = "HUAWEICLOUD_SDK_REGION_WORKSPACE_";
+const ENDPOINT_ENV_PREFIX: &str = "HUAWEICLOUD_SDK_REGION_WORKSPACE_";
 
 /// A region id such as `cn-north-4`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Region(Cow<'static, str>);
 
-macro_rules! regions {
-    ($($name:ident = $id:literal),* $(,)?) => {
-        impl Region {
-            $(
-                #[doc = concat!("`", $id, "`")]
-                pub const $name: Region = Region(Cow::Borrowed($id));
-            )*
-            /// Every region the service runs in, as the official SDK lists them.
-            pub const ALL: &'static [Region] = &[$(Region::$name),*];
-        }
-    };
-}
-
-regions! {
-    CN_EAST_3 = "cn-east-3",
-    CN_NORTH_4 = "cn-north-4",
-    CN_SOUTH_1 = "cn-south-1",
-    CN_SOUTHWEST_2 = "cn-southwest-2",
-    LA_SOUTH_2 = "la-south-2",
-    SA_BRAZIL_1 = "sa-brazil-1",
-    LA_NORTH_2 = "la-north-2",
-    AP_SOUTHEAST_3 = "ap-southeast-3",
-    CN_NORTH_9 = "cn-north-9",
-    AP_SOUTHEAST_1 = "ap-southeast-1",
-    CN_EAST_5 = "cn-east-5",
-    ME_EAST_1 = "me-east-1",
-    AF_SOUTH_1 = "af-south-1",
-    TR_WEST_1 = "tr-west-1",
-    CN_NORTH_11 = "cn-north-11",
-    AF_NORTH_1 = "af-north-1",
-    AP_SOUTHEAST_2 = "ap-southeast-2",
-    EU_WEST_101 = "eu-west-101",
-}
-
 impl Region {
+    /// A region the document lists (the generated constants use it).
+    pub(crate) const fn from_static(id: &'static str) -> Self {
+        Self(Cow::Borrowed(id))
+    }
+
     /// A region by id. Ids the service is not known to run in are accepted, but need an
-    /// endpoint (explicit or from the environment) to be used.
+    /// endpoint (explicit, or from `HUAWEICLOUD_SDK_REGION_WORKSPACE_<REGION>`) to be used.
     pub fn new(id: impl Into<String>) -> Self {
         let id = id.into();
         Self::ALL
@@ -67,6 +41,20 @@ impl Region {
         Self::ALL.contains(self)
     }
 
+    /// The known region whose id is closest to this one, for a typo such as `cn-north4`.
+    pub fn suggestion(&self) -> Option<&'static Region> {
+        if self.is_known() {
+            return None;
+        }
+        let id = self.id().to_ascii_lowercase();
+        Self::ALL
+            .iter()
+            .map(|known| (edit_distance(&id, known.id()), known))
+            .filter(|(distance, known)| *distance <= 2 && known.id() != self.id())
+            .min_by_key(|(distance, _)| *distance)
+            .map(|(_, known)| known)
+    }
+
     /// Name of the environment variable that overrides this region's endpoint.
     pub fn endpoint_env(&self) -> String {
         format!(
@@ -76,16 +64,16 @@ impl Region {
     }
 
     /// The endpoint: the environment override if set (the first of a comma-separated list,
-    /// as the official SDK reads it), else `https://workspace.{region}.myhuaweicloud.com` for a
-    /// known region, else `None`.
-    pub fn endpoint(&self, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    /// as the official SDK reads it), else the document's template for a known region.
+    pub(crate) fn endpoint(&self, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
         if let Some(value) = env(&self.endpoint_env()) {
             if let Some(first) = value.split(',').map(str::trim).find(|e| !e.is_empty()) {
                 return Some(first.to_string());
             }
         }
+        let template = REGIONAL_ENDPOINT?;
         self.is_known()
-            .then(|| format!("https://workspace.{}.myhuaweicloud.com", self.id()))
+            .then(|| template.replace("{region}", self.id()))
     }
 }
 
@@ -95,12 +83,27 @@ impl fmt::Display for Region {
     }
 }
 
+/// Levenshtein distance, for suggestions (also used for misspelled field names).
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn eighteen_regions_with_default_endpoints() {
+    fn the_documents_regions_with_their_endpoints() {
         assert_eq!(Region::ALL.len(), 18);
         let none = |_: &str| None;
         assert_eq!(
@@ -112,18 +115,29 @@ mod tests {
     }
 
     #[test]
-    fn environment_overrides_the_endpoint() {
+    fn the_environment_overrides_the_endpoint() {
         let env = |name: &str| {
             (name == "HUAWEICLOUD_SDK_REGION_WORKSPACE_CN_NORTH_4")
                 .then(|| "https://proxy.example:8443, https://second".to_string())
         };
         assert_eq!(
-            Region::CN_NORTH_4.endpoint_env(),
-            "HUAWEICLOUD_SDK_REGION_WORKSPACE_CN_NORTH_4"
-        );
-        assert_eq!(
             Region::CN_NORTH_4.endpoint(&env).as_deref(),
             Some("https://proxy.example:8443")
         );
+    }
+
+    #[test]
+    fn a_typo_gets_the_closest_known_region() {
+        assert_eq!(
+            Region::new("cn-north4").suggestion(),
+            Some(&Region::CN_NORTH_4)
+        );
+        assert_eq!(
+            Region::new("CN-NORTH-4").suggestion(),
+            Some(&Region::CN_NORTH_4)
+        );
+        assert_eq!(Region::CN_NORTH_4.suggestion(), None);
+        assert_eq!(Region::new("mars-1").suggestion(), None);
+        assert_eq!(edit_distance("is_clear_dat", "is_clear_data"), 1);
     }
 }

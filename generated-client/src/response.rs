@@ -1,11 +1,11 @@
-//! A successful answer: the decoded value with the status and request id it came with.
+//! A successful answer: the decoded value with the status and headers it came with.
 
 use std::ops::Deref;
 
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
-/// A decoded response and its metadata. Derefs to the value.
+/// A decoded answer and its metadata. Derefs to the value.
 #[derive(Debug, Clone)]
 pub struct Response<T> {
     value: T,
@@ -32,7 +32,7 @@ impl<T> Response<T> {
         crate::error::request_id(&self.headers)
     }
 
-    /// All response headers.
+    /// Every header of the answer.
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
     }

@@ -1,4 +1,6 @@
-//! SDK-HMAC-SHA256 request signing, byte for byte as Huawei Cloud's SDK core does it.
+//! SDK-HMAC-SHA256 request signing, byte for byte as Huawei Cloud's SDK core does it. The
+//! client signs every call itself; [`sign_request`] and [`sign_parts`] are public so that
+//! requests to other Huawei Cloud APIs, or through another HTTP stack, can be signed the same way.
 //!
 //! The canonical request is
 //! `METHOD \n canonical URI \n canonical query \n canonical headers \n signed headers \n hex(sha256(body))`,
@@ -14,25 +16,45 @@ use sha2::{Digest, Sha256};
 use crate::secret::Secret;
 
 /// The signing algorithm's name, as it appears in `Authorization`.
-pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
+const ALGORITHM: &str = "SDK-HMAC-SHA256";
 /// Header carrying the signing time.
-pub const X_SDK_DATE: &str = "x-sdk-date";
+const X_SDK_DATE: &str = "x-sdk-date";
 /// Header carrying the project id.
-pub const X_PROJECT_ID: &str = "x-project-id";
-/// Header carrying the security token of temporary credentials (signed).
-pub const X_SECURITY_TOKEN: &str = "x-security-token";
+const X_PROJECT_ID: &str = "x-project-id";
+/// Header carrying the security token of temporary credentials (signed, and secret).
+const X_SECURITY_TOKEN: &str = "x-security-token";
 
-/// What a request is signed with.
+/// The values a request is signed with: the key pair, and the headers the signature covers.
 #[derive(Debug, Clone)]
-pub struct SigningKey<'a> {
-    /// Access key id.
-    pub access_key: &'a str,
-    /// Secret access key.
-    pub secret_key: &'a Secret,
-    /// Project id, sent as `X-Project-Id` when present.
-    pub project_id: Option<&'a str>,
-    /// Security token of temporary credentials, sent as `X-Security-Token` when present.
-    pub security_token: Option<&'a Secret>,
+pub struct SigningParams<'a> {
+    access_key: &'a str,
+    secret_key: &'a Secret,
+    project_id: Option<&'a str>,
+    security_token: Option<&'a Secret>,
+}
+
+impl<'a> SigningParams<'a> {
+    /// Signs with the access key and its secret key.
+    pub fn new(access_key: &'a str, secret_key: &'a Secret) -> Self {
+        Self {
+            access_key,
+            secret_key,
+            project_id: None,
+            security_token: None,
+        }
+    }
+
+    /// Sends (and signs) `X-Project-Id`.
+    pub fn project_id(mut self, project_id: &'a str) -> Self {
+        self.project_id = Some(project_id);
+        self
+    }
+
+    /// Sends (and signs) the security token of temporary credentials as `X-Security-Token`.
+    pub fn security_token(mut self, token: &'a Secret) -> Self {
+        self.security_token = Some(token);
+        self
+    }
 }
 
 /// The request could not be signed (a header value the SDK would reject).
@@ -44,7 +66,7 @@ pub struct SigningError(String);
 /// trims header values, and sets `Authorization`. Signs the exact body bytes that will be sent.
 pub fn sign_request(
     request: &mut reqwest::Request,
-    key: &SigningKey<'_>,
+    key: &SigningParams<'_>,
     now: SystemTime,
 ) -> Result<(), SigningError> {
     let body: &[u8] = match request.body() {
@@ -73,7 +95,7 @@ pub fn sign_parts(
     url: &reqwest::Url,
     headers: &mut HeaderMap,
     body_hash: &str,
-    key: &SigningKey<'_>,
+    key: &SigningParams<'_>,
     now: SystemTime,
 ) -> Result<(), SigningError> {
     let date = crate::clock::sdk_date(now);
@@ -85,6 +107,9 @@ pub fn sign_parts(
     }
     if let Some(token) = key.security_token {
         insert(headers, X_SECURITY_TOKEN, token.expose())?;
+        if let Some(value) = headers.get_mut(X_SECURITY_TOKEN) {
+            value.set_sensitive(true);
+        }
     }
     trim_values(headers)?;
 
@@ -105,7 +130,7 @@ pub fn body_hash(body: &[u8]) -> String {
 }
 
 /// `Host` as the SDK derives it: the URL's host, with the port when the URL names one.
-pub fn host_of(url: &reqwest::Url) -> String {
+fn host_of(url: &reqwest::Url) -> String {
     let host = url.host_str().unwrap_or_default();
     match url.port() {
         Some(port) => format!("{host}:{port}"),
@@ -114,7 +139,7 @@ pub fn host_of(url: &reqwest::Url) -> String {
 }
 
 /// Lower-cased names of every header to sign: all present, except those containing `_`.
-pub fn signed_header_names(headers: &HeaderMap) -> Vec<String> {
+fn signed_header_names(headers: &HeaderMap) -> Vec<String> {
     let mut names: Vec<String> = headers
         .keys()
         .map(|name| name.as_str().to_ascii_lowercase())
@@ -126,7 +151,7 @@ pub fn signed_header_names(headers: &HeaderMap) -> Vec<String> {
 }
 
 /// The canonical request for `signed` headers of `headers` (values already trimmed).
-pub fn canonical_request(
+fn canonical_request(
     method: &str,
     url: &reqwest::Url,
     headers: &HeaderMap,
@@ -156,7 +181,7 @@ pub fn canonical_request(
 }
 
 /// The hex HMAC-SHA256 signature of the string to sign built from `canonical`.
-pub fn signature(secret_key: &Secret, date: &str, canonical: &str) -> String {
+fn signature(secret_key: &Secret, date: &str, canonical: &str) -> String {
     let string_to_sign = format!(
         "{ALGORITHM}\n{date}\n{}",
         hex(&Sha256::digest(canonical.as_bytes()))
@@ -201,7 +226,7 @@ fn encode(text: &str) -> String {
 }
 
 /// Lower-case hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
+fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for byte in bytes {

@@ -1,14 +1,26 @@
 //! Waiting for the job a batch call started.
+//!
+//! [`JobWaiter`] polls one job step by step (a CLI shows progress between steps);
+//! [`Client::wait_for_job`] and [`Client::wait_for`] wait to the end. The wait ends at its time
+//! limit: sleeps end there, and each poll is bounded by what is left of it.
 
 use std::time::Duration;
 
-use crate::client::WorkspaceClient;
+use tokio::time::Instant;
+
+use crate::client::Client;
 use crate::error::{Error, JobFailure};
 use crate::response::Response;
 use crate::types;
 
+/// The shortest interval between polls: an interval of zero must not turn into busy polling.
+const MIN_INTERVAL: Duration = Duration::from_millis(100);
+/// The time a poll started at the deadline still gets, so that a wait ends with a fresh status.
+const LAST_POLL_TIME: Duration = Duration::from_secs(1);
+
 /// State of a job, from its open-ended status string.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum JobState {
     /// Queued.
     Waiting,
@@ -42,27 +54,13 @@ impl types::JobStatus {
     }
 }
 
-/// A response that may have started a job.
+/// An answer that may have started a job (the document marks these operations with
+/// `x-starts-job`; their answer types implement this trait).
 pub trait StartsJob {
-    /// The job to wait for; `None` when the operation completed without one (batch-detach
-    /// on ordinary desktops returns an empty job id).
+    /// The job to wait for; `None` when the operation started none (batch-detach on
+    /// ordinary desktops answers with an empty job id).
     fn job_id(&self) -> Option<&str>;
 }
-
-macro_rules! starts_job {
-    ($($t:ty),*) => {$(
-        impl StartsJob for $t {
-            fn job_id(&self) -> Option<&str> {
-                self.job_id.as_deref().filter(|id| !id.trim().is_empty())
-            }
-        }
-    )*};
-}
-starts_job!(
-    types::BatchAttachResponse,
-    types::BatchDetachResponse,
-    types::ChangeUserPrivilegeGroupResponse
-);
 
 impl<T: StartsJob> StartsJob for Response<T> {
     fn job_id(&self) -> Option<&str> {
@@ -70,15 +68,25 @@ impl<T: StartsJob> StartsJob for Response<T> {
     }
 }
 
+/// A job id as an answer gives it: empty or blank means no job was started.
+pub(crate) fn started_job(id: Option<&str>) -> Option<&str> {
+    id.filter(|id| !id.trim().is_empty())
+}
+
 /// How long and how often to poll.
+///
+/// ```
+/// use std::time::Duration;
+/// use huaweicloud_workspace::WaitOptions;
+///
+/// let options = WaitOptions::default().with_timeout(Duration::from_secs(300));
+/// assert_eq!(options.timeout(), Duration::from_secs(300));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaitOptions {
-    /// Give up after this long. Default 15 minutes.
-    pub timeout: Duration,
-    /// First polling interval; doubles up to `max_interval`. Default 2 s.
-    pub initial_interval: Duration,
-    /// Longest polling interval. Default 30 s.
-    pub max_interval: Duration,
+    timeout: Duration,
+    initial_interval: Duration,
+    max_interval: Duration,
 }
 
 impl Default for WaitOptions {
@@ -91,8 +99,40 @@ impl Default for WaitOptions {
     }
 }
 
+impl WaitOptions {
+    /// Gives up after `timeout` (default 15 minutes; `Duration::MAX`: never).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Polls first after `initial`, doubling up to `max` (defaults 2 s and 30 s; at least
+    /// 100 ms).
+    pub fn with_intervals(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_interval = initial;
+        self.max_interval = max;
+        self
+    }
+
+    /// The time limit.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The first interval between polls.
+    pub fn initial_interval(&self) -> Duration {
+        self.initial_interval.max(MIN_INTERVAL)
+    }
+
+    /// The longest interval between polls.
+    pub fn max_interval(&self) -> Duration {
+        self.max_interval.max(self.initial_interval())
+    }
+}
+
 /// How a started operation ended.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum JobOutcome {
     /// The job succeeded; here it is as last seen.
     Succeeded(Box<types::ShowJobResponse>),
@@ -100,35 +140,124 @@ pub enum JobOutcome {
     NoJob,
 }
 
-impl WorkspaceClient {
+/// One poll of a [`JobWaiter`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum WaitStep {
+    /// The job is still waiting or running (or has a status this client does not know).
+    Pending(Box<types::ShowJobResponse>),
+    /// The job succeeded.
+    Succeeded(Box<types::ShowJobResponse>),
+}
+
+/// Polls one job until it ends, one [`poll`](JobWaiter::poll) at a time.
+#[derive(Debug)]
+pub struct JobWaiter<'a> {
+    client: &'a Client,
+    job_id: String,
+    limit: Duration,
+    deadline: Option<Instant>,
+    next_poll: Option<Instant>,
+    interval: Duration,
+    max_interval: Duration,
+    last_status: Option<String>,
+}
+
+impl<'a> JobWaiter<'a> {
+    /// Waits for the next poll time (the first poll is immediate), polls, and says where the
+    /// job is: FAILED is [`Error::JobFailed`], and a job still running at the time limit is
+    /// [`Error::WaitTimeout`].
+    pub async fn poll(&mut self) -> Result<WaitStep, Error> {
+        if let Some(next) = self.next_poll {
+            let until = self.deadline.map_or(next, |deadline| next.min(deadline));
+            tokio::time::sleep_until(until).await;
+        }
+        let budget = self.deadline.map(|deadline| {
+            deadline
+                .saturating_duration_since(Instant::now())
+                .max(LAST_POLL_TIME)
+        });
+        let poll = self.client.show_job().job_id(self.job_id.as_str()).send();
+        let answer = match budget {
+            Some(budget) => match tokio::time::timeout(budget, poll).await {
+                Ok(answer) => answer,
+                Err(_) => return Err(self.timed_out()),
+            },
+            None => poll.await,
+        };
+        let job = answer?.into_inner();
+        let state = job.status.as_ref().map(|s| s.state());
+        tracing::debug!(job_id = %self.job_id, status = ?state, "job polled");
+        self.last_status = job.status.as_ref().map(|s| s.as_str().to_string());
+        match state {
+            Some(JobState::Success) => return Ok(WaitStep::Succeeded(Box::new(job))),
+            Some(JobState::Failed) => {
+                return Err(Error::JobFailed(Box::new(JobFailure::new(
+                    &self.job_id,
+                    job,
+                ))))
+            }
+            _ => {}
+        }
+        let now = Instant::now();
+        if self.deadline.is_some_and(|deadline| now >= deadline) {
+            return Err(self.timed_out());
+        }
+        self.next_poll = Some(later(now, self.interval));
+        self.interval = self.interval.saturating_mul(2).min(self.max_interval);
+        Ok(WaitStep::Pending(Box::new(job)))
+    }
+
+    /// The job this waiter follows.
+    pub fn job_id(&self) -> &str {
+        &self.job_id
+    }
+
+    fn timed_out(&self) -> Error {
+        Error::WaitTimeout {
+            job_id: self.job_id.clone(),
+            limit: self.limit,
+            last_status: self
+                .last_status
+                .clone()
+                .unwrap_or_else(|| "(none yet)".to_string()),
+        }
+    }
+}
+
+/// `now + delay`, or as far as a clock goes (an interval of `Duration::MAX` must not overflow).
+fn later(now: Instant, delay: Duration) -> Instant {
+    const FAR: Duration = Duration::from_secs(30 * 365 * 86_400);
+    now.checked_add(delay.min(FAR)).unwrap_or(now)
+}
+
+impl Client {
+    /// A waiter for the job `job_id`, polled step by step.
+    pub fn job_waiter(&self, job_id: impl Into<String>, options: &WaitOptions) -> JobWaiter<'_> {
+        JobWaiter {
+            client: self,
+            job_id: job_id.into(),
+            limit: options.timeout(),
+            deadline: Instant::now().checked_add(options.timeout()),
+            next_poll: None,
+            interval: options.initial_interval(),
+            max_interval: options.max_interval(),
+            last_status: None,
+        }
+    }
+
     /// Polls the job until SUCCESS (returned), FAILED ([`Error::JobFailed`], with the failed
-    /// sub-jobs) or the timeout ([`Error::WaitTimeout`]). Unknown statuses count as running.
+    /// sub-jobs) or the time limit ([`Error::WaitTimeout`]). Unknown statuses count as running.
     pub async fn wait_for_job(
         &self,
         job_id: &str,
         options: &WaitOptions,
     ) -> Result<types::ShowJobResponse, Error> {
-        let started = tokio::time::Instant::now();
-        let mut interval = options.initial_interval;
+        let mut waiter = self.job_waiter(job_id, options);
         loop {
-            let job = self.show_job(job_id).await?.into_inner();
-            let state = job.status.as_ref().map(|s| s.state());
-            tracing::debug!(job_id, status = ?state, "job polled");
-            match state {
-                Some(JobState::Success) => return Ok(job),
-                Some(JobState::Failed) => return Err(failure(job_id, job)),
-                _ => {}
+            if let WaitStep::Succeeded(job) = waiter.poll().await? {
+                return Ok(*job);
             }
-            let waited = started.elapsed();
-            if waited + interval > options.timeout {
-                return Err(Error::WaitTimeout {
-                    job_id: job_id.to_string(),
-                    waited,
-                    last_status: job.status.map_or_else(|| "(none)".to_string(), |s| s.0),
-                });
-            }
-            tokio::time::sleep(interval).await;
-            interval = (interval * 2).min(options.max_interval);
         }
     }
 
@@ -146,20 +275,4 @@ impl WorkspaceClient {
                 .map(|job| JobOutcome::Succeeded(Box::new(job))),
         }
     }
-}
-
-fn failure(job_id: &str, job: types::ShowJobResponse) -> Error {
-    let failed_sub_jobs = job
-        .sub_jobs
-        .iter()
-        .filter(|sub| sub.status.as_ref().map(|s| s.state()) == Some(JobState::Failed))
-        .cloned()
-        .collect();
-    Error::JobFailed(Box::new(JobFailure {
-        job_id: job_id.to_string(),
-        job_error_code: job.job_error_code.clone(),
-        fail_reason: job.fail_reason.clone(),
-        failed_sub_jobs,
-        job,
-    }))
 }

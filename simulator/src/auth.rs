@@ -1,6 +1,8 @@
 //! Checking who is calling: SDK-HMAC-SHA256 signatures, verified independently of the client's
 //! signer (the canonical request is rebuilt from what arrived on the wire, with its own
-//! encoding code, so a signer bug cannot hide behind shared code), or IAM tokens.
+//! encoding and date code, so a signer bug cannot hide behind shared code). This repeats what
+//! the client's `signing.rs` and `clock.rs` compute, on purpose: a check that shared their
+//! code would agree with their bugs.
 
 use hmac::{Hmac, KeyInit, Mac};
 use http::{HeaderMap, Method, Uri};
@@ -49,19 +51,30 @@ pub fn verify(
         }
     }
     let mut canonical_headers = String::new();
+    let mut shown_headers = String::new();
     for name in &names {
         let value = header(headers, name).ok_or_else(|| format!("signed header {name} missing"))?;
         canonical_headers += &format!("{name}:{}\n", value.trim());
+        // The canonical request is shown to help debug a signer; secrets never are.
+        let shown = if SECRET_HEADERS.contains(name) {
+            "***"
+        } else {
+            value.trim()
+        };
+        shown_headers += &format!("{name}:{shown}\n");
     }
-    let canonical = [
-        method.as_str().to_string(),
-        canonical_path(uri.path()),
-        canonical_query(uri.query().unwrap_or("")),
-        canonical_headers,
-        signed_headers.to_string(),
-        to_hex(&Sha256::digest(body)),
-    ]
-    .join("\n");
+    let canonical_with = |headers: &str| {
+        [
+            method.as_str().to_string(),
+            canonical_path(uri.path()),
+            canonical_query(uri.query().unwrap_or("")),
+            headers.to_string(),
+            signed_headers.to_string(),
+            to_hex(&Sha256::digest(body)),
+        ]
+        .join("\n")
+    };
+    let canonical = canonical_with(&canonical_headers);
     let string_to_sign = format!(
         "SDK-HMAC-SHA256\n{date}\n{}",
         to_hex(&Sha256::digest(canonical.as_bytes()))
@@ -74,19 +87,26 @@ pub fn verify(
         Ok(())
     } else {
         Err(format!(
-            "signature mismatch; canonical request was:\n{canonical}"
+            "signature mismatch; canonical request was (secrets shown as ***):\n{}",
+            canonical_with(&shown_headers)
         ))
     }
 }
+
+/// Headers whose values are secret.
+const SECRET_HEADERS: [&str; 2] = ["x-security-token", "x-auth-token"];
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// As the official signer does it: the whole path is decoded first, then split, so an
+/// encoded `/` (`%2F`) inside a segment separates segments in the canonical form.
 fn canonical_path(path: &str) -> String {
-    let mut out: String = path
-        .split('/')
-        .map(|segment| escape(&unescape(segment, false)))
+    let decoded = unescape(path, false);
+    let mut out: String = decoded
+        .split(|b| *b == b'/')
+        .map(escape)
         .collect::<Vec<_>>()
         .join("/");
     if !out.ends_with('/') {

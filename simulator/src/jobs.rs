@@ -75,7 +75,11 @@ impl Job {
             Phase::Done => "SUCCESS",
         };
         let begin = rfc3339(self.created_at);
-        let end = rfc3339(self.created_at + self.duration);
+        let end = rfc3339(
+            self.created_at
+                .checked_add(self.duration)
+                .unwrap_or(self.created_at),
+        );
         let sub_jobs: Vec<Value> = self
             .sub_jobs
             .iter()
@@ -126,26 +130,7 @@ impl Job {
 
 /// `YYYY-MM-DDTHH:MM:SS.000Z`, as the service formats job times.
 fn rfc3339(time: std::time::SystemTime) -> String {
-    let secs = time
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since the epoch (Hinnant).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.000Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
+    humantime::format_rfc3339_millis(time).to_string()
 }
 
 #[cfg(test)]

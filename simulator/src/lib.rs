@@ -1,16 +1,17 @@
 //! A local, stateful stand-in for Huawei Cloud Workspace's batch desktop APIs.
 //!
-//! It keeps desktops, users, groups, attachments and jobs; implements batch-attach,
-//! batch-detach, change-user-privilege-group and the job query as the API pages describe
-//! them; validates bodies against `spec/workspace.yaml` itself; verifies SDK-HMAC-SHA256
-//! signatures with its own implementation; and injects faults per operation.
+//! It serves every operation of the OpenAPI document (`spec/workspace.yaml`, embedded):
+//! requests are routed and their bodies validated from the document itself, signatures are
+//! verified with an implementation independent of the client's, and faults can be injected
+//! per operation. Desktops, users, groups, attachments and jobs are kept in memory; an
+//! operation the simulator has no behaviour for answers `501`, naming it.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! use workspace_simulator::{Fault, Operation, Simulator};
+//! use workspace_simulator::{Fault, Simulator};
 //!
 //! let simulator = Simulator::builder().start().await?;
-//! simulator.inject(Operation::ShowJob, Fault::server_error().times(1));
+//! simulator.inject("showJob", Fault::server_error().times(1))?;
 //! println!("endpoint {}", simulator.endpoint());
 //! # Ok(()) }
 //! ```
@@ -21,6 +22,7 @@ pub mod auth;
 mod faults;
 pub mod inventory;
 pub mod jobs;
+pub mod routes;
 mod server;
 pub mod validation;
 pub mod world;
@@ -31,10 +33,16 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use serde_json::Value;
+
 pub use faults::{Failure, Fault};
 pub use inventory::Inventory;
 pub use server::DEFAULT_CLOCK_SKEW;
 pub use world::Attachment;
+
+use server::lock;
 
 /// Access key the simulator accepts unless configured otherwise (public, for local use).
 pub const DEMO_ACCESS_KEY: &str = "SIMULATORACCESSKEY00";
@@ -43,38 +51,10 @@ pub const DEMO_SECRET_KEY: &str = "simulator-demo-secret-key";
 /// Project id the simulator serves unless configured otherwise.
 pub const DEMO_PROJECT_ID: &str = "0bec5db98280d2d02fd6c00c2de791ce";
 
-/// The four operations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Operation {
-    /// `POST /v2/{project_id}/desktops/batch-attach`
-    BatchAttach,
-    /// `POST /v2/{project_id}/desktops/batch-detach`
-    BatchDetach,
-    /// `POST /v2/{project_id}/desktops/change-user-privilege-group`
-    ChangeUserPrivilegeGroup,
-    /// `GET /v2/{project_id}/workspace-jobs/{job_id}`
-    ShowJob,
-}
-
-impl Operation {
-    /// The operationId in the OpenAPI document.
-    pub fn operation_id(self) -> &'static str {
-        match self {
-            Operation::BatchAttach => "batchAttach",
-            Operation::BatchDetach => "batchDetach",
-            Operation::ChangeUserPrivilegeGroup => "changeUserPrivilegeGroup",
-            Operation::ShowJob => "showJob",
-        }
-    }
-
-    /// All four.
-    pub const ALL: [Operation; 4] = [
-        Operation::BatchAttach,
-        Operation::BatchDetach,
-        Operation::ChangeUserPrivilegeGroup,
-        Operation::ShowJob,
-    ];
-}
+/// The longest a simulated job may run: longer makes no sense and would overflow clocks.
+pub const MAX_JOB_DURATION: Duration = Duration::from_secs(7 * 86_400);
+/// How long a client may take to send its request headers.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How the simulator behaves.
 #[derive(Debug, Clone)]
@@ -89,7 +69,7 @@ pub struct SimulatorConfig {
     pub iam_tokens: Vec<String>,
     /// The project served.
     pub project_id: String,
-    /// How long a job runs.
+    /// How long a job runs (at most [`MAX_JOB_DURATION`]).
     pub job_duration: Duration,
     /// Largest accepted distance between `X-Sdk-Date` and the server clock (`None`: any).
     pub max_clock_skew: Option<Duration>,
@@ -112,18 +92,23 @@ impl Default for SimulatorConfig {
     }
 }
 
-/// Builds and starts a simulator.
+/// Builds and starts a [`Simulator`].
 #[derive(Debug, Clone, Default)]
-pub struct Simulator {
+pub struct SimulatorBuilder {
     config: SimulatorConfig,
+    document: Option<String>,
 }
 
 /// The simulator could not start.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StartError {
-    /// The embedded document did not yield validators.
+    /// The document did not yield routes and validators.
     #[error(transparent)]
     Document(#[from] validation::DocumentError),
+    /// A setting is out of range.
+    #[error("{0}")]
+    Config(String),
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -134,12 +119,12 @@ pub enum StartError {
     },
 }
 
-impl Simulator {
-    /// Starts from the defaults: the demo inventory and credentials, 3 s jobs.
-    pub fn builder() -> Self {
-        Self::default()
-    }
+/// The operation is not in the document.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the document has no operation {0:?}")]
+pub struct UnknownOperation(pub String);
 
+impl SimulatorBuilder {
     /// Replaces the whole configuration.
     pub fn config(mut self, config: SimulatorConfig) -> Self {
         self.config = config;
@@ -169,20 +154,43 @@ impl Simulator {
         self
     }
 
+    /// Requires this security token on signed requests (temporary credentials).
+    pub fn security_token(mut self, token: impl Into<String>) -> Self {
+        self.config.security_token = Some(token.into());
+        self
+    }
+
     /// Accepts an IAM token.
     pub fn iam_token(mut self, token: impl Into<String>) -> Self {
         self.config.iam_tokens.push(token.into());
         self
     }
 
+    /// Serves another OpenAPI document (YAML or JSON text) instead of the embedded one.
+    pub fn document(mut self, text: impl Into<String>) -> Self {
+        self.document = Some(text.into());
+        self
+    }
+
     /// Starts on an ephemeral port of 127.0.0.1.
-    pub async fn start(self) -> Result<RunningSimulator, StartError> {
+    pub async fn start(self) -> Result<Simulator, StartError> {
         self.start_on(SocketAddr::from(([127, 0, 0, 1], 0))).await
     }
 
     /// Starts on `addr`.
-    pub async fn start_on(self, addr: SocketAddr) -> Result<RunningSimulator, StartError> {
-        let validators = validation::BodyValidators::from_document()?;
+    pub async fn start_on(self, addr: SocketAddr) -> Result<Simulator, StartError> {
+        if self.config.job_duration > MAX_JOB_DURATION {
+            return Err(StartError::Config(format!(
+                "a job duration of {:?} is over the limit of {} days",
+                self.config.job_duration,
+                MAX_JOB_DURATION.as_secs() / 86_400
+            )));
+        }
+        let document = match &self.document {
+            Some(text) => validation::parse_document(text)?,
+            None => validation::embedded_document()?,
+        };
+        let validators = validation::BodyValidators::from_document(&document)?;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| StartError::Bind { addr, source })?;
@@ -194,37 +202,86 @@ impl Simulator {
                 &self.config.inventory,
                 self.config.job_duration,
             )),
+            routes: routes::Routes::from_document(&document),
+            bound: bound_parameters(&document),
             config: self.config,
             validators,
             faults: Mutex::new(HashMap::new()),
             received: Mutex::new(HashMap::new()),
             request_seq: AtomicU64::new(0),
         });
-        let app = server::router(shared.clone());
-        let task = tokio::spawn(async move {
-            // Serving ends only with the task; a failing accept loop has nowhere to report.
-            let _ = axum::serve(listener, app).await;
+        let task = tokio::spawn(serve(listener, server::router(shared.clone())));
+        Ok(Simulator { addr, shared, task })
+    }
+}
+
+/// Accepts connections until dropped. Each client has [`HEADER_TIMEOUT`] to send its request
+/// headers, so that half-sent requests are not held forever.
+async fn serve(listener: tokio::net::TcpListener, app: axum::Router) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let service = TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT);
+            // A connection that fails (or is dropped by a fault) concerns that client only.
+            let _ = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
         });
-        Ok(RunningSimulator { addr, shared, task })
+    }
+}
+
+/// The path parameters the document binds in the client's configuration.
+fn bound_parameters(document: &Value) -> Vec<String> {
+    let mut names = Vec::new();
+    walk_values(document, &mut |value| {
+        if value.get("x-bound-in-config") == Some(&Value::Bool(true)) {
+            if let Some(name) = value.get("name").and_then(Value::as_str) {
+                if !names.iter().any(|n| n == name) {
+                    names.push(name.to_string());
+                }
+            }
+        }
+    });
+    names
+}
+
+fn walk_values(value: &Value, visit: &mut impl FnMut(&Value)) {
+    visit(value);
+    match value {
+        Value::Object(map) => map.values().for_each(|v| walk_values(v, visit)),
+        Value::Array(items) => items.iter().for_each(|v| walk_values(v, visit)),
+        _ => {}
     }
 }
 
 /// A simulator serving on loopback; stops when dropped.
-pub struct RunningSimulator {
+pub struct Simulator {
     addr: SocketAddr,
     shared: Arc<server::Shared>,
     task: tokio::task::JoinHandle<()>,
 }
 
-impl std::fmt::Debug for RunningSimulator {
+impl std::fmt::Debug for Simulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RunningSimulator")
+        f.debug_struct("Simulator")
             .field("addr", &self.addr)
             .finish_non_exhaustive()
     }
 }
 
-impl RunningSimulator {
+impl Simulator {
+    /// Starts from the defaults: the demo inventory and credentials, 3 s jobs.
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+
     /// Where it listens.
     pub fn addr(&self) -> SocketAddr {
         self.addr
@@ -240,35 +297,41 @@ impl RunningSimulator {
         &self.shared.config
     }
 
-    /// Injects `fault` into the next requests of `operation` (replacing any earlier one).
-    pub fn inject(&self, operation: Operation, fault: Fault) {
-        self.shared.faults.lock().unwrap().insert(operation, fault);
+    /// The `operationId`s it serves, in document order.
+    pub fn operations(&self) -> impl Iterator<Item = &str> {
+        self.shared.routes.operation_ids()
+    }
+
+    /// Injects `fault` into the next requests of an operation (replacing any earlier one).
+    pub fn inject(&self, operation_id: &str, fault: Fault) -> Result<(), UnknownOperation> {
+        if !self.shared.routes.contains(operation_id) {
+            return Err(UnknownOperation(operation_id.to_string()));
+        }
+        lock(&self.shared.faults).insert(operation_id.to_string(), fault);
+        Ok(())
     }
 
     /// Removes every fault.
     pub fn clear_faults(&self) {
-        self.shared.faults.lock().unwrap().clear();
+        lock(&self.shared.faults).clear();
     }
 
-    /// How many requests of `operation` arrived (whatever became of them).
-    pub fn requests(&self, operation: Operation) -> usize {
-        self.shared
-            .received
-            .lock()
-            .unwrap()
-            .get(&operation)
+    /// How many requests of an operation arrived (whatever became of them).
+    pub fn requests(&self, operation_id: &str) -> usize {
+        lock(&self.shared.received)
+            .get(operation_id)
             .copied()
             .unwrap_or(0)
     }
 
     /// How many requests arrived in all.
     pub fn total_requests(&self) -> usize {
-        self.shared.received.lock().unwrap().values().sum()
+        lock(&self.shared.received).values().sum()
     }
 
     /// Who is attached to a desktop, with which privilege group.
     pub fn attachments(&self, desktop_id: &str) -> Option<Vec<Attachment>> {
-        let world = self.shared.world.lock().unwrap();
+        let world = lock(&self.shared.world);
         world.desktop(desktop_id).map(|d| d.attachments.clone())
     }
 
@@ -278,7 +341,7 @@ impl RunningSimulator {
     }
 }
 
-impl Drop for RunningSimulator {
+impl Drop for Simulator {
     fn drop(&mut self) {
         self.task.abort();
     }

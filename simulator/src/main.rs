@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use workspace_simulator::{
-    Inventory, Simulator, SimulatorConfig, DEMO_ACCESS_KEY, DEMO_SECRET_KEY,
+    Inventory, Simulator, SimulatorConfig, DEMO_ACCESS_KEY, DEMO_SECRET_KEY, MAX_JOB_DURATION,
 };
 
 /// A local stand-in for Huawei Cloud Workspace's batch desktop APIs, on loopback.
@@ -20,9 +20,9 @@ struct Args {
     /// JSON inventory of desktops, users and groups (default: a built-in demo).
     #[arg(long)]
     inventory: Option<PathBuf>,
-    /// Seconds a job takes to finish.
-    #[arg(long, default_value_t = 3.0)]
-    job_seconds: f64,
+    /// Seconds a job takes to finish (0 to one week).
+    #[arg(long, default_value = "3", value_parser = job_seconds)]
+    job_seconds: Duration,
     /// Access key to accept.
     #[arg(long, default_value = DEMO_ACCESS_KEY)]
     access_key: String,
@@ -35,6 +35,20 @@ struct Args {
     /// IAM token to accept in X-Auth-Token (repeatable).
     #[arg(long)]
     iam_token: Vec<String>,
+}
+
+/// A finite number of seconds within the simulator's range.
+fn job_seconds(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !seconds.is_finite() || seconds < 0.0 || seconds > MAX_JOB_DURATION.as_secs_f64() {
+        return Err(format!(
+            "{text} is out of range: give 0 to {} seconds",
+            MAX_JOB_DURATION.as_secs()
+        ));
+    }
+    Ok(Duration::from_secs_f64(seconds))
 }
 
 #[tokio::main]
@@ -59,7 +73,7 @@ async fn main() -> ExitCode {
         secret_key: args.secret_key,
         iam_tokens: args.iam_token,
         project_id: args.project_id.clone(),
-        job_duration: Duration::from_secs_f64(args.job_seconds.max(0.0)),
+        job_duration: args.job_seconds,
         inventory,
         ..SimulatorConfig::default()
     };
@@ -74,13 +88,21 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("Workspace simulator listening on {}", simulator.endpoint());
-    println!("  export HUAWEICLOUD_SDK_PROJECT_ID={}", args.project_id);
+    let endpoint = simulator.endpoint();
+    println!("Workspace simulator listening on {endpoint}");
+    println!();
+    println!("Point the huaweicloud-workspace CLI, or a program using the library, at it:");
     println!("  export HUAWEICLOUD_SDK_AK={}", args.access_key);
     if demo_key {
         // The demo key is public; a key given on the command line is never echoed.
         println!("  export HUAWEICLOUD_SDK_SK={DEMO_SECRET_KEY}");
+    } else {
+        println!("  export HUAWEICLOUD_SDK_SK=<the secret key you gave the simulator>");
     }
+    println!("  export HUAWEICLOUD_SDK_PROJECT_ID={}", args.project_id);
+    println!("  export HUAWEICLOUD_SDK_REGION=cn-north-4");
+    println!("  export HUAWEICLOUD_SDK_REGION_WORKSPACE_CN_NORTH_4={endpoint}");
+    println!("or pass --endpoint {endpoint} to the CLI (Config::builder().endpoint(..) in Rust).");
     let _ = tokio::signal::ctrl_c().await;
     ExitCode::SUCCESS
 }

@@ -1,68 +1,51 @@
-//! The HTTP side: routes, authentication, validation, fault injection, error bodies.
+//! The HTTP side: every request is matched to an operation of the document, then counted,
+//! faulted, authenticated, validated and answered.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::response::Response;
-use axum::routing::{get, post};
 use axum::Router;
 use http::{request::Parts, HeaderValue, StatusCode};
 use serde_json::{json, Value};
 
 use crate::auth;
 use crate::faults::{Failure, Fault};
+use crate::routes::{Matched, Routes, Unmatched};
 use crate::validation::BodyValidators;
 use crate::world::{ApiError, World};
-use crate::{Operation, SimulatorConfig};
+use crate::SimulatorConfig;
+
+/// The largest request body read (the service's own limit is of this order).
+const MAX_BODY: usize = 16 << 20;
+/// How long a client may take to send its request body; a stalled one is cut off.
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// State shared by every request.
 pub(crate) struct Shared {
     pub config: SimulatorConfig,
+    pub routes: Routes,
+    /// Path parameters the document binds in the client's configuration (the project id).
+    pub bound: Vec<String>,
     pub world: Mutex<World>,
     pub validators: BodyValidators,
-    pub faults: Mutex<HashMap<Operation, Fault>>,
-    pub received: Mutex<HashMap<Operation, usize>>,
+    pub faults: Mutex<HashMap<String, Fault>>,
+    pub received: Mutex<HashMap<String, usize>>,
     pub request_seq: AtomicU64,
 }
 
+/// Locks `mutex`, recovering from a poisoned lock: every update under these locks leaves the
+/// state consistent, so a panic elsewhere must not stop every later request.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    let op = |operation: Operation| {
-        move |state: State<Arc<Shared>>, request: Request| handle(state, operation, request)
-    };
-    Router::new()
-        .route(
-            "/v2/{project_id}/desktops/batch-attach",
-            post(op(Operation::BatchAttach)),
-        )
-        .route(
-            "/v2/{project_id}/desktops/batch-detach",
-            post(op(Operation::BatchDetach)),
-        )
-        .route(
-            "/v2/{project_id}/desktops/change-user-privilege-group",
-            post(op(Operation::ChangeUserPrivilegeGroup)),
-        )
-        .route(
-            "/v2/{project_id}/workspace-jobs/{job_id}",
-            get(op(Operation::ShowJob)),
-        )
-        .fallback(|state: State<Arc<Shared>>| async move {
-            let id = state.next_request_id();
-            error_response(
-                &ApiError {
-                    status: 404,
-                    code: "APIGW.0101",
-                    message: "The API does not exist or has not been published.".into(),
-                },
-                None,
-                &id,
-            )
-        })
-        .with_state(shared)
+    Router::new().fallback(handle).with_state(shared)
 }
 
 impl Shared {
@@ -71,19 +54,19 @@ impl Shared {
         format!("sim{n:029x}")
     }
 
-    fn take_fault(&self, operation: Operation) -> Option<Fault> {
-        let mut faults = self.faults.lock().unwrap();
-        let fault = faults.get_mut(&operation)?;
+    fn take_fault(&self, operation_id: &str) -> Option<Fault> {
+        let mut faults = lock(&self.faults);
+        let fault = faults.get_mut(operation_id)?;
         if fault.take() {
             Some(fault.clone())
         } else {
-            faults.remove(&operation);
+            faults.remove(operation_id);
             None
         }
     }
 
     /// Checks the caller: a valid signature (fresh, by the configured key, with the configured
-    /// security token if any) or a known IAM token.
+    /// security token if any) or a known IAM token. Reasons never repeat a secret.
     fn authenticate(&self, parts: &Parts, body: &[u8]) -> Result<(), String> {
         let config = &self.config;
         if let Some(token) = parts.headers.get("x-auth-token") {
@@ -126,28 +109,46 @@ impl Shared {
     }
 }
 
-async fn handle(
-    State(shared): State<Arc<Shared>>,
-    operation: Operation,
-    request: Request,
-) -> Response {
+async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let request_id = shared.next_request_id();
     let (parts, body) = request.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, 16 << 20).await else {
-        return error_response(
-            &api_error(413, "WKS.0001", "The request body is too large."),
-            None,
-            &request_id,
-        );
+    let matched = match shared.routes.find(&parts.method, parts.uri.path()) {
+        Ok(matched) => matched,
+        Err(Unmatched::NoPath) => {
+            let error = ApiError::new(
+                404,
+                "APIGW.0101",
+                "The API does not exist or has not been published.",
+            );
+            return error_response(&error, None, &request_id);
+        }
+        Err(Unmatched::WrongMethod) => {
+            let error = ApiError::new(405, "APIGW.0102", "The method is not allowed here.");
+            return error_response(&error, None, &request_id);
+        }
     };
-    *shared
-        .received
-        .lock()
-        .unwrap()
-        .entry(operation)
+    let operation_id = matched.operation_id.to_string();
+    let body = match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, MAX_BODY)).await
+    {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => {
+            let error = ApiError::new(413, "WKS.0001", "The request body is too large.");
+            return error_response(&error, None, &request_id);
+        }
+        Err(_) => {
+            let error = ApiError::new(
+                408,
+                "APIGW.0408",
+                "The request body did not arrive in time.",
+            );
+            return error_response(&error, None, &request_id);
+        }
+    };
+    *lock(&shared.received)
+        .entry(operation_id.clone())
         .or_default() += 1;
 
-    if let Some(fault) = shared.take_fault(operation) {
+    if let Some(fault) = shared.take_fault(&operation_id) {
         if !fault.latency.is_zero() {
             tokio::time::sleep(fault.latency).await;
         }
@@ -156,7 +157,7 @@ async fn handle(
                 status,
                 retry_after,
             }) => {
-                let error = api_error(status, "SYS.INJECTED", "Injected by the simulator.");
+                let error = ApiError::new(status, "SYS.INJECTED", "Injected by the simulator.");
                 let mut response = error_response(&error, None, &request_id);
                 if let Some(seconds) = retry_after {
                     response
@@ -166,7 +167,7 @@ async fn handle(
                 return response;
             }
             // Unwinding the connection's task closes it without an answer; resume_unwind
-            // skips the panic hook, so nothing is printed.
+            // skips the panic hook, so nothing is printed. No lock is held here.
             Some(Failure::DropConnection) => {
                 std::panic::resume_unwind(Box::new("connection dropped by a fault"))
             }
@@ -175,14 +176,25 @@ async fn handle(
     }
 
     if let Err(why) = shared.authenticate(&parts, &body) {
-        let error = api_error(
+        let error = ApiError::new(
             401,
             "APIGW.0301",
             format!("Incorrect IAM authentication information: {why}"),
         );
         return error_response(&error, None, &request_id);
     }
-    match respond(&shared, operation, &parts, &body) {
+    let shared_for_work = shared.clone();
+    let answer = tokio::task::spawn_blocking(move || {
+        respond(&shared_for_work, &operation_id, &parts, &body)
+    })
+    .await
+    .unwrap_or_else(|_| {
+        Err((
+            ApiError::new(500, "SIM.0500", "The simulator failed on this request."),
+            None,
+        ))
+    });
+    match answer {
         Ok(value) => json_response(StatusCode::OK, &value, &request_id),
         Err((error, detail)) => error_response(&error, detail.as_deref(), &request_id),
     }
@@ -190,76 +202,75 @@ async fn handle(
 
 type Failed = (ApiError, Option<String>);
 
+/// Parses and validates the body before the state is locked, so that a large body does not
+/// hold up every other request; only the operation itself runs under the lock.
 fn respond(
     shared: &Shared,
-    operation: Operation,
+    operation_id: &str,
     parts: &Parts,
     body: &Bytes,
 ) -> Result<Value, Failed> {
-    let segments: Vec<&str> = parts.uri.path().split('/').collect();
-    let project_id = segments.get(2).copied().unwrap_or_default();
-    if project_id != shared.config.project_id {
-        return Err((
-            api_error(
-                404,
-                "WKS.0002",
-                format!("The project {project_id} does not exist."),
-            ),
-            None,
-        ));
-    }
-    let header_project = parts
-        .headers
-        .get("x-project-id")
-        .and_then(|v| v.to_str().ok());
-    if header_project.is_some_and(|p| p != project_id) {
-        return Err((
-            api_error(
-                403,
-                "WKS.0004",
-                "X-Project-Id does not match the project in the path.",
-            ),
-            None,
-        ));
-    }
-    let now = Instant::now();
-    let mut world = shared.world.lock().unwrap();
-    if operation == Operation::ShowJob {
-        let job_id = segments.last().copied().unwrap_or_default();
-        return world
-            .show_job(job_id, project_id, now)
-            .map_err(|e| (e, None));
-    }
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
-        (
-            api_error(400, "WKS.0001", "The request body is not valid JSON."),
-            Some(e.to_string()),
-        )
-    })?;
-    shared
-        .validators
-        .check(operation.operation_id(), &value)
-        .map_err(|detail| {
+    let matched = shared
+        .routes
+        .find(&parts.method, parts.uri.path())
+        .map_err(|_| (ApiError::not_implemented(operation_id), None))?;
+    check_bound(shared, &matched, parts)?;
+    let body = if body.is_empty() {
+        None
+    } else {
+        let value: Value = serde_json::from_slice(body).map_err(|e| {
             (
-                api_error(400, "WKS.0001", "Invalid request body."),
-                Some(detail),
+                ApiError::new(400, "WKS.0001", "The request body is not valid JSON."),
+                Some(e.to_string()),
             )
         })?;
-    let result = match operation {
-        Operation::BatchAttach => world.batch_attach(value, now),
-        Operation::BatchDetach => world.batch_detach(value, now),
-        Operation::ChangeUserPrivilegeGroup => world.change_user_privilege_group(value, now),
-        Operation::ShowJob => unreachable!("answered above"),
+        shared
+            .validators
+            .check(operation_id, &value)
+            .map_err(|detail| {
+                (
+                    ApiError::new(400, "WKS.0001", "Invalid request body."),
+                    Some(detail),
+                )
+            })?;
+        Some(value)
     };
-    result.map_err(|e| (e, None))
+    let now = Instant::now();
+    let mut world = lock(&shared.world);
+    world
+        .handle(operation_id, &matched, body, now)
+        .map_err(|e| (e, None))
 }
 
-fn api_error(status: u16, code: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError {
-        status,
-        code,
-        message: message.into(),
+/// The bound path parameters (the project id) must name the simulated project, and agree
+/// with `X-Project-Id` when the client sends it.
+fn check_bound(shared: &Shared, matched: &Matched<'_>, parts: &Parts) -> Result<(), Failed> {
+    for name in &shared.bound {
+        let Some(value) = matched.parameter(name) else {
+            continue;
+        };
+        if value != shared.config.project_id {
+            return Err((
+                ApiError::new(404, "WKS.0002", "The project does not exist."),
+                None,
+            ));
+        }
+        let header = parts
+            .headers
+            .get("x-project-id")
+            .and_then(|v| v.to_str().ok());
+        if header.is_some_and(|p| p != value) {
+            return Err((
+                ApiError::new(
+                    403,
+                    "WKS.0004",
+                    "X-Project-Id does not match the project in the path.",
+                ),
+                None,
+            ));
+        }
     }
+    Ok(())
 }
 
 fn error_response(error: &ApiError, detail: Option<&str>, request_id: &str) -> Response {

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 use crate::inventory::{DesktopSpec, Inventory};
 use crate::jobs::{Job, SubJob};
+use crate::routes::Matched;
 
 /// An error answer: status, error code, message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,11 +24,23 @@ pub struct ApiError {
     pub message: String,
 }
 
-fn error(status: u16, code: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError {
-        status,
-        code,
-        message: message.into(),
+impl ApiError {
+    /// An error answer.
+    pub fn new(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The answer to an operation of the document the simulator has no behaviour for.
+    pub fn not_implemented(operation_id: &str) -> Self {
+        Self::new(
+            501,
+            "SIM.0501",
+            format!("The simulator has no behaviour for operation {operation_id}."),
+        )
     }
 }
 
@@ -131,7 +144,7 @@ struct PrivilegeRequest {
 
 fn parse<T: serde::de::DeserializeOwned>(body: Value) -> Result<T, ApiError> {
     serde_json::from_value(body)
-        .map_err(|e| error(400, "WKS.0001", format!("Invalid request body: {e}")))
+        .map_err(|e| ApiError::new(400, "WKS.0001", format!("Invalid request body: {e}")))
 }
 
 impl World {
@@ -188,18 +201,17 @@ impl World {
 
     fn usable(&self, id: Option<&str>, index: usize) -> Result<&Desktop, ApiError> {
         let id = id.ok_or_else(|| {
-            error(
+            ApiError::new(
                 400,
                 "WKS.0001",
                 format!("desktops[{index}].desktop_id is required"),
             )
         })?;
-        let desktop = self
-            .desktops
-            .get(id)
-            .ok_or_else(|| error(404, "WKS.0104", format!("The desktop {id} does not exist.")))?;
+        let desktop = self.desktops.get(id).ok_or_else(|| {
+            ApiError::new(404, "WKS.0104", format!("The desktop {id} does not exist."))
+        })?;
         if let Some(job) = &desktop.busy_with {
-            return Err(error(
+            return Err(ApiError::new(
                 409,
                 "WKS.0409",
                 format!("The desktop {id} has an operation in progress (job {job})."),
@@ -221,14 +233,14 @@ impl World {
             } else {
                 "user"
             };
-            return Err(error(
+            return Err(ApiError::new(
                 400,
                 "WKS.0105",
                 format!("The {what} {} does not exist.", info.user_name),
             ));
         }
         if info.user_name.eq_ignore_ascii_case(&desktop.name) {
-            return Err(error(
+            return Err(ApiError::new(
                 400,
                 "WKS.0106",
                 format!("The user name {} equals the desktop name.", info.user_name),
@@ -271,6 +283,29 @@ impl World {
         }
     }
 
+    /// Runs operation `operation_id` of the document: `path` holds its path parameters and
+    /// `body` its validated request body. An operation without behaviour here answers 501.
+    pub fn handle(
+        &mut self,
+        operation_id: &str,
+        path: &Matched<'_>,
+        body: Option<Value>,
+        now: Instant,
+    ) -> Result<Value, ApiError> {
+        let body = || body.clone().unwrap_or(Value::Null);
+        match operation_id {
+            "batchAttach" => self.batch_attach(body(), now),
+            "batchDetach" => self.batch_detach(body(), now),
+            "changeUserPrivilegeGroup" => self.change_user_privilege_group(body(), now),
+            "showJob" => {
+                let project_id = path.parameter("project_id").unwrap_or_default();
+                let job_id = path.parameter("job_id").unwrap_or_default();
+                self.show_job(job_id, project_id, now)
+            }
+            other => Err(ApiError::not_implemented(other)),
+        }
+    }
+
     /// POST batch-attach.
     pub fn batch_attach(&mut self, body: Value, now: Instant) -> Result<Value, ApiError> {
         self.settle(now);
@@ -306,15 +341,26 @@ impl World {
         request: &AttachRequest,
     ) -> Result<Vec<(String, Vec<Attachment>)>, ApiError> {
         if request.desktops.is_empty() {
-            return Err(error(
+            return Err(ApiError::new(
                 400,
                 "WKS.0001",
                 "desktops is empty: name the desktops to assign.",
             ));
         }
         let mut plan = Vec::new();
+        let mut seen = BTreeSet::new();
         for (index, entry) in request.desktops.iter().enumerate() {
             let desktop = self.usable(entry.desktop_id.as_deref(), index)?;
+            if !seen.insert(desktop.spec.id.clone()) {
+                return Err(ApiError::new(
+                    400,
+                    "WKS.0001",
+                    format!(
+                        "desktops[{index}]: the desktop {} is listed more than once.",
+                        desktop.spec.id
+                    ),
+                ));
+            }
             let infos: Vec<UserInfo> = if entry.attach_user_infos.is_empty() {
                 match (&entry.user_name, &entry.user_group) {
                     (Some(name), Some(group)) => vec![UserInfo {
@@ -324,7 +370,7 @@ impl World {
                         kind: None,
                     }],
                     _ => {
-                        return Err(error(400, "WKS.0001", format!(
+                        return Err(ApiError::new(400, "WKS.0001", format!(
                             "desktops[{index}]: user_name and user_group are required when attach_user_infos is empty."
                         )))
                     }
@@ -356,7 +402,7 @@ impl World {
     ) -> Result<Vec<Attachment>, ApiError> {
         if !desktop.spec.multi_user {
             if infos.len() > 1 {
-                return Err(error(
+                return Err(ApiError::new(
                     400,
                     "WKS.0107",
                     format!(
@@ -367,7 +413,7 @@ impl World {
             }
             let newcomer = &infos[0].user_name;
             if let Some(holder) = desktop.attachments.iter().find(|a| &a.name != newcomer) {
-                return Err(error(
+                return Err(ApiError::new(
                     409,
                     "WKS.0110",
                     format!(
@@ -398,6 +444,9 @@ impl World {
         let mut free: Vec<&Desktop> = Vec::new();
         for (index, entry) in request.desktops.iter().enumerate() {
             let desktop = self.usable(entry.desktop_id.as_deref(), index)?;
+            if free.iter().any(|d| d.spec.id == desktop.spec.id) {
+                continue; // listed twice: assigned once
+            }
             if desktop.attachments.is_empty() || desktop.spec.multi_user {
                 free.push(desktop);
             }
@@ -440,7 +489,7 @@ impl World {
             for user in &request.users {
                 for _ in 0..per_user {
                     let Some(desktop) = desktops.next() else {
-                        return Err(error(
+                        return Err(ApiError::new(
                             400,
                             "WKS.0108",
                             format!("No free desktop left for user {}.", user.user_name),
@@ -546,7 +595,7 @@ impl World {
             let mut desktop_changes = Vec::new();
             for info in &entry.attach_user_infos {
                 if !desktop.attachments.iter().any(|a| a.name == info.user_name) {
-                    return Err(error(
+                    return Err(ApiError::new(
                         400,
                         "WKS.0106",
                         format!(
@@ -560,7 +609,7 @@ impl World {
                     .clone()
                     .or_else(|| request.user_privilege_group.clone())
                     .ok_or_else(|| {
-                        error(
+                        ApiError::new(
                             400,
                             "WKS.0001",
                             format!(
@@ -573,7 +622,7 @@ impl World {
             }
             if entry.attach_user_infos.is_empty() {
                 let group = request.user_privilege_group.clone().ok_or_else(|| {
-                    error(400, "WKS.0001", format!("desktops[{index}]: user_privilege_group is required when attach_user_infos is empty."))
+                    ApiError::new(400, "WKS.0001", format!("desktops[{index}]: user_privilege_group is required when attach_user_infos is empty."))
                 })?;
                 desktop_changes.extend(
                     desktop
@@ -623,6 +672,8 @@ impl World {
         self.jobs
             .get(job_id)
             .map(|job| job.to_json(project_id, now))
-            .ok_or_else(|| error(404, "WKS.0104", format!("The job {job_id} does not exist.")))
+            .ok_or_else(|| {
+                ApiError::new(404, "WKS.0104", format!("The job {job_id} does not exist."))
+            })
     }
 }

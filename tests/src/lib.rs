@@ -1,4 +1,5 @@
-//! Helpers shared by the test suites: where the document is and how to read parts of it.
+//! Helpers shared by the test suites: where the document is, how to read parts of it, and
+//! how to configure a client for a loopback server.
 
 #![warn(missing_docs)]
 
@@ -11,7 +12,10 @@ pub mod loopback;
 
 use std::path::{Path, PathBuf};
 
+use huaweicloud_workspace::{Config, ConfigBuilder, Credentials};
 use serde_json::Value;
+
+pub use workspace_codegen::tree::walk;
 
 /// The workspace root (the parent of this crate).
 pub fn workspace_root() -> PathBuf {
@@ -36,50 +40,71 @@ pub fn spec_tree() -> Value {
     workspace_codegen::read_tree(&spec_path()).unwrap_or_else(|d| panic!("{d}"))
 }
 
-/// The generated source for the document as `huaweicloud-workspace` builds it.
+/// The checked document, with its operations.
+pub fn document() -> workspace_codegen::Document {
+    workspace_codegen::load(&spec_path()).unwrap_or_else(|d| panic!("{d}"))
+}
+
+/// The generated source for the document, as `huaweicloud-workspace` builds it.
 pub fn generated_source() -> String {
-    let document = workspace_codegen::load(&spec_path()).unwrap_or_else(|d| panic!("{d}"));
-    workspace_codegen::generate(&document, &workspace_codegen::Settings::default())
-        .unwrap_or_else(|d| panic!("{d}"))
+    workspace_codegen::generate(&document()).unwrap_or_else(|d| panic!("{d}"))
 }
 
-/// The named example of an operation's request body, e.g. `("batch-attach", "assignByPolicy")`.
-pub fn request_example(operation_path: &str, name: &str) -> Value {
-    let tree = spec_tree();
-    let pointer = format!(
-        "/paths/~1v2~1{{project_id}}~1desktops~1{operation_path}/post/requestBody/content/application~1json/examples/{name}/value"
-    );
-    tree.pointer(&pointer)
+/// A configuration for a client of a loopback server: its credentials and project, no
+/// environment read.
+pub fn loopback_config(endpoint: &str) -> ConfigBuilder {
+    Config::builder()
+        .env(|_| None)
+        .credentials(Credentials::ak_sk(
+            loopback::ACCESS_KEY,
+            loopback::SECRET_KEY,
+        ))
+        .project_id(loopback::PROJECT_ID)
+        .endpoint(endpoint)
+}
+
+/// A configuration for a client of the simulator: its demo credentials and project.
+pub fn simulator_config(endpoint: &str) -> ConfigBuilder {
+    Config::builder()
+        .env(|_| None)
+        .credentials(Credentials::ak_sk(
+            workspace_simulator::DEMO_ACCESS_KEY,
+            workspace_simulator::DEMO_SECRET_KEY,
+        ))
+        .project_id(workspace_simulator::DEMO_PROJECT_ID)
+        .endpoint(endpoint)
+}
+
+/// The named example of an operation's request body, e.g. `("batchAttach", "assignByPolicy")`.
+pub fn request_example(operation_id: &str, name: &str) -> Value {
+    example(
+        operation_id,
+        "/requestBody/content/application~1json/examples",
+        name,
+    )
+}
+
+/// The named example of an operation's success answer.
+pub fn response_example(operation_id: &str, name: &str) -> Value {
+    example(
+        operation_id,
+        "/responses/200/content/application~1json/examples",
+        name,
+    )
+}
+
+fn example(operation_id: &str, within: &str, name: &str) -> Value {
+    let document = document();
+    let operation = document
+        .model()
+        .operations
+        .iter()
+        .find(|o| o.id == operation_id)
+        .unwrap_or_else(|| panic!("no operation {operation_id}"));
+    let pointer = format!("{}{within}/{name}/value", operation.pointer);
+    document
+        .tree()
+        .pointer(&pointer)
         .unwrap_or_else(|| panic!("no example at {pointer}"))
         .clone()
-}
-
-/// The named example of an operation's 200 response, by the path's JSON pointer token.
-pub fn response_example(path_token: &str, method: &str, name: &str) -> Value {
-    let tree = spec_tree();
-    let pointer = format!(
-        "/paths/{path_token}/{method}/responses/200/content/application~1json/examples/{name}/value"
-    );
-    tree.pointer(&pointer)
-        .unwrap_or_else(|| panic!("no example at {pointer}"))
-        .clone()
-}
-
-/// Calls `visit` on every value of `tree` with its JSON pointer.
-pub fn walk(tree: &Value, at: &str, visit: &mut impl FnMut(&Value, &str)) {
-    visit(tree, at);
-    match tree {
-        Value::Object(map) => {
-            for (key, child) in map {
-                let token = key.replace('~', "~0").replace('/', "~1");
-                walk(child, &format!("{at}/{token}"), visit);
-            }
-        }
-        Value::Array(items) => {
-            for (index, child) in items.iter().enumerate() {
-                walk(child, &format!("{at}/{index}"), visit);
-            }
-        }
-        _ => {}
-    }
 }

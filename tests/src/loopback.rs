@@ -1,5 +1,6 @@
-//! A scripted HTTP server on 127.0.0.1 for end-to-end tests of the client: it records every
-//! request, verifies its signature independently, and answers from a per-route script.
+//! A scripted HTTP server on 127.0.0.1 for end-to-end tests of the client: it matches each
+//! request to an operation of the document (as the simulator does), records it, verifies its
+//! signature independently, and answers from a per-operation script.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -12,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, Method, StatusCode};
 
 use workspace_simulator::auth as signature_check;
+use workspace_simulator::routes::Routes;
 
 /// The access key the server accepts.
 pub const ACCESS_KEY: &str = "LOOPBACKACCESSKEY01";
@@ -19,37 +21,8 @@ pub const ACCESS_KEY: &str = "LOOPBACKACCESSKEY01";
 pub const SECRET_KEY: &str = "loopback-secret-key-never-logged";
 /// The project the tests use.
 pub const PROJECT_ID: &str = "0bec5db98280d2d02fd6c00c2de791ce";
-
-/// Which operation a path belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Route {
-    /// `POST .../desktops/batch-attach`
-    BatchAttach,
-    /// `POST .../desktops/batch-detach`
-    BatchDetach,
-    /// `POST .../desktops/change-user-privilege-group`
-    ChangeUserPrivilegeGroup,
-    /// `GET .../workspace-jobs/{id}`
-    ShowJob,
-    /// Anything else.
-    Other,
-}
-
-impl Route {
-    fn of(path: &str) -> Self {
-        if path.ends_with("/desktops/batch-attach") {
-            Route::BatchAttach
-        } else if path.ends_with("/desktops/batch-detach") {
-            Route::BatchDetach
-        } else if path.ends_with("/desktops/change-user-privilege-group") {
-            Route::ChangeUserPrivilegeGroup
-        } else if path.contains("/workspace-jobs/") {
-            Route::ShowJob
-        } else {
-            Route::Other
-        }
-    }
-}
+/// What requests that match no operation are recorded under.
+pub const NO_OPERATION: &str = "(no operation)";
 
 /// One scripted answer.
 #[derive(Debug, Clone)]
@@ -59,7 +32,7 @@ pub struct Reply {
     /// Extra headers.
     pub headers: Vec<(String, String)>,
     /// Body, sent as is.
-    pub body: String,
+    pub body: Bytes,
     /// Wait this long before answering.
     pub delay: Duration,
 }
@@ -78,7 +51,7 @@ impl Reply {
                 ("content-type".into(), content_type.into()),
                 ("x-request-id".into(), format!("req-{status}")),
             ],
-            body: body.to_string(),
+            body: Bytes::from(body.to_string()),
             delay: Duration::ZERO,
         }
     }
@@ -107,7 +80,7 @@ pub struct Received {
     pub headers: HeaderMap,
     /// Body bytes.
     pub body: Bytes,
-    /// The signature verdict (`Ok` for a token-authenticated request with a token).
+    /// The signature verdict (`Ok` for a token-authenticated request).
     pub auth: Result<(), String>,
 }
 
@@ -120,15 +93,20 @@ impl Received {
 
 #[derive(Default)]
 struct Script {
-    replies: HashMap<Route, VecDeque<Reply>>,
-    received: Vec<(Route, Received)>,
+    replies: HashMap<String, VecDeque<Reply>>,
+    received: Vec<(String, Received)>,
+}
+
+struct Shared {
+    routes: Routes,
+    script: Mutex<Script>,
 }
 
 /// The running server; stops when dropped.
 pub struct LoopbackServer {
     /// Where it listens.
     pub addr: SocketAddr,
-    script: Arc<Mutex<Script>>,
+    shared: Arc<Shared>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -144,14 +122,18 @@ impl LoopbackServer {
     /// Serves on an already bound listener.
     pub fn serve(listener: tokio::net::TcpListener) -> Self {
         let addr = listener.local_addr().expect("bound");
-        let script = Arc::new(Mutex::new(Script::default()));
+        let document = workspace_simulator::validation::embedded_document().expect("the document");
+        let shared = Arc::new(Shared {
+            routes: Routes::from_document(&document),
+            script: Mutex::new(Script::default()),
+        });
         let app = axum::Router::new()
             .fallback(handle)
-            .with_state(script.clone());
+            .with_state(shared.clone());
         let task = tokio::spawn(async move {
             axum::serve(listener, app).await.expect("serve");
         });
-        Self { addr, script, task }
+        Self { addr, shared, task }
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -159,32 +141,37 @@ impl LoopbackServer {
         format!("http://{}", self.addr)
     }
 
-    /// Queues `reply` for the next request to `route` (the last reply repeats).
-    pub fn reply(&self, route: Route, reply: Reply) -> &Self {
-        self.script
+    /// Queues `reply` for the next request of `operation_id` (the last reply repeats).
+    pub fn reply(&self, operation_id: &str, reply: Reply) -> &Self {
+        assert!(
+            self.shared.routes.contains(operation_id),
+            "the document has no operation {operation_id}"
+        );
+        self.shared
+            .script
             .lock()
             .unwrap()
             .replies
-            .entry(route)
+            .entry(operation_id.to_string())
             .or_default()
             .push_back(reply);
         self
     }
 
-    /// Every request received so far for `route`.
-    pub fn received(&self, route: Route) -> Vec<Received> {
-        let script = self.script.lock().unwrap();
+    /// Every request received so far for `operation_id`.
+    pub fn received(&self, operation_id: &str) -> Vec<Received> {
+        let script = self.shared.script.lock().unwrap();
         script
             .received
             .iter()
-            .filter(|(r, _)| *r == route)
+            .filter(|(r, _)| r == operation_id)
             .map(|(_, q)| q.clone())
             .collect()
     }
 
     /// How many requests arrived in all.
     pub fn request_count(&self) -> usize {
-        self.script.lock().unwrap().received.len()
+        self.shared.script.lock().unwrap().received.len()
     }
 }
 
@@ -194,12 +181,15 @@ impl Drop for LoopbackServer {
     }
 }
 
-async fn handle(State(script): State<Arc<Mutex<Script>>>, request: Request) -> Response {
+async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let body = axum::body::to_bytes(body, 16 << 20)
         .await
         .unwrap_or_default();
-    let route = Route::of(parts.uri.path());
+    let operation = shared
+        .routes
+        .find(&parts.method, parts.uri.path())
+        .map_or(NO_OPERATION.to_string(), |m| m.operation_id.to_string());
     let auth = if parts.headers.contains_key("x-auth-token") {
         Ok(())
     } else {
@@ -220,9 +210,9 @@ async fn handle(State(script): State<Arc<Mutex<Script>>>, request: Request) -> R
         auth: auth.clone(),
     };
     let reply = {
-        let mut script = script.lock().unwrap();
-        script.received.push((route, received));
-        let queue = script.replies.entry(route).or_default();
+        let mut script = shared.script.lock().unwrap();
+        script.received.push((operation.clone(), received));
+        let queue = script.replies.entry(operation).or_default();
         if queue.len() > 1 {
             queue.pop_front()
         } else {
@@ -247,7 +237,7 @@ async fn handle(State(script): State<Arc<Mutex<Script>>>, request: Request) -> R
     let mut response = Response::new(axum::body::Body::from(reply.body));
     *response.status_mut() = StatusCode::from_u16(reply.status).expect("valid status");
     for (name, value) in reply.headers {
-        response.headers_mut().insert(
+        response.headers_mut().append(
             http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
             http::HeaderValue::from_str(&value).unwrap(),
         );

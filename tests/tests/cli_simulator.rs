@@ -8,10 +8,7 @@ use std::process::Output;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use workspace_simulator::{
-    Fault, Operation, RunningSimulator, Simulator, DEMO_ACCESS_KEY, DEMO_PROJECT_ID,
-    DEMO_SECRET_KEY,
-};
+use workspace_simulator::{Fault, Simulator, DEMO_ACCESS_KEY, DEMO_PROJECT_ID, DEMO_SECRET_KEY};
 
 const DEV_01: &str = "b41a8cc1-4813-47a0-bf3a-7800fcd5b581";
 const SHARED: &str = "dfdddcf4-f943-43b4-987b-e5785022d6c5";
@@ -49,7 +46,7 @@ impl Run {
 }
 
 /// Runs the CLI with the simulator's credentials in the environment.
-async fn run(simulator: &RunningSimulator, secret_key: &str, args: &[&str]) -> Run {
+async fn run(simulator: &Simulator, secret_key: &str, args: &[&str]) -> Run {
     let mut command = std::process::Command::new(binary());
     command
         .args(args)
@@ -77,7 +74,7 @@ fn body_file(name: &str, body: Value) -> String {
     path.display().to_string()
 }
 
-async fn simulator() -> RunningSimulator {
+async fn simulator() -> Simulator {
     Simulator::builder()
         .job_duration(Duration::from_millis(100))
         .start()
@@ -229,7 +226,9 @@ async fn an_invalid_body_exits_3_naming_the_field_and_sends_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faults_retry_the_job_query_not_the_posts_and_transport_failures_exit_5() {
     let simulator = simulator().await;
-    simulator.inject(Operation::ShowJob, Fault::server_error().times(2));
+    simulator
+        .inject("showJob", Fault::server_error().times(2))
+        .unwrap();
     let shown = run(
         &simulator,
         DEMO_SECRET_KEY,
@@ -243,9 +242,11 @@ async fn faults_retry_the_job_query_not_the_posts_and_transport_failures_exit_5(
         shown.stderr
     );
     assert!(shown.stderr.contains("WKS.0104"), "{}", shown.stderr);
-    assert_eq!(simulator.requests(Operation::ShowJob), 3);
+    assert_eq!(simulator.requests("showJob"), 3);
 
-    simulator.inject(Operation::BatchDetach, Fault::server_error().times(1));
+    simulator
+        .inject("batchDetach", Fault::server_error().times(1))
+        .unwrap();
     let detach = body_file(
         "detach-fault.json",
         json!({"desktops": [{"desktop_id": DEV_01, "is_detach_all_users": true}]}),
@@ -258,7 +259,7 @@ async fn faults_retry_the_job_query_not_the_posts_and_transport_failures_exit_5(
     .await;
     assert_eq!(failed.code, Some(4), "{}", failed.stderr);
     assert_eq!(
-        simulator.requests(Operation::BatchDetach),
+        simulator.requests("batchDetach"),
         1,
         "the POST was not re-sent"
     );

@@ -4,9 +4,10 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use huaweicloud_workspace::{types, Config, Credentials, RetryPolicy, WorkspaceClient};
+use huaweicloud_workspace::{types, Client, Credentials, RetryPolicy};
 use serde_json::json;
-use workspace_tests::loopback::{LoopbackServer, Reply, Route, ACCESS_KEY, PROJECT_ID, SECRET_KEY};
+use workspace_tests::loopback::{LoopbackServer, Reply, ACCESS_KEY, SECRET_KEY};
+use workspace_tests::loopback_config;
 
 const TOKEN: &str = "temporary-security-token-do-not-print";
 const IAM_TOKEN: &str = "iam-token-do-not-print";
@@ -36,19 +37,17 @@ async fn secrets_stay_out_of_logs_debug_and_errors() {
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let server = LoopbackServer::start().await;
     server
+        .reply("showJob", Reply::json(503, json!({"error_code": "SYS"})))
+        .reply("showJob", Reply::json(200, json!({"id": "j"})))
         .reply(
-            Route::ShowJob,
-            Reply::json(503, json!({"error_code": "SYS"})),
-        )
-        .reply(Route::ShowJob, Reply::json(200, json!({"id": "j"})))
-        .reply(
-            Route::BatchAttach,
+            "batchAttach",
             Reply::json(400, json!({"error_code": "WKS.0001", "error_msg": "bad"})),
         );
     let mut texts = Vec::new();
@@ -58,29 +57,24 @@ async fn secrets_stay_out_of_logs_debug_and_errors() {
         Credentials::ak_sk(ACCESS_KEY, "wrong-secret-do-not-print"),
     ] {
         texts.push(("credentials", format!("{credentials:?}")));
-        let config = Config::builder()
-            .env(|_| None)
+        let config = loopback_config(&server.endpoint())
             .credentials(credentials)
-            .project_id(PROJECT_ID)
-            .endpoint(server.endpoint())
-            .retry(RetryPolicy {
-                max_attempts: 2,
-                initial_backoff: Duration::from_millis(1),
-                max_backoff: Duration::from_millis(1),
-                ..RetryPolicy::none()
-            })
+            .retry(
+                RetryPolicy::standard(2)
+                    .with_backoff(Duration::from_millis(1), Duration::from_millis(1)),
+            )
             .build()
             .unwrap();
         texts.push(("config", format!("{config:?}")));
-        let client = WorkspaceClient::new(config).unwrap();
+        let client = Client::new(config).unwrap();
         texts.push(("client", format!("{client:?}")));
-        match client.show_job("j").await {
+        match client.show_job().job_id("j").send().await {
             Ok(job) => texts.push(("response", format!("{job:?}"))),
             Err(error) => texts.push(("error", format!("{error} / {error:?}"))),
         }
         let body: types::BatchAttachRequest =
             serde_json::from_value(json!({"desktops": [{"desktop_id": "d"}]})).unwrap();
-        let error = client.batch_attach(body).await.unwrap_err();
+        let error = client.batch_attach().body(body).send().await.unwrap_err();
         texts.push((
             "error",
             format!(
@@ -100,7 +94,7 @@ async fn secrets_stay_out_of_logs_debug_and_errors() {
         assert_clean(what, &text);
     }
     // The requests did carry them: the test would catch a leak if there were one.
-    let sent = server.received(Route::ShowJob);
+    let sent = server.received("showJob");
     assert!(sent.iter().any(|r| r
         .headers
         .get("x-security-token")

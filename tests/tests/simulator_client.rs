@@ -4,14 +4,12 @@
 use std::time::Duration;
 
 use huaweicloud_workspace::{
-    request_body, types, Config, Credentials, Error, JobOutcome, RetryPolicy, StartsJob,
-    TimeoutPhase, Timeouts, WaitOptions, WorkspaceClient,
+    request_body, types, Client, Credentials, Error, JobOutcome, RetryPolicy, StartsJob,
+    TimeoutPhase, WaitOptions,
 };
 use serde_json::json;
-use workspace_simulator::{
-    Fault, Operation, RunningSimulator, Simulator, DEMO_ACCESS_KEY, DEMO_PROJECT_ID,
-    DEMO_SECRET_KEY,
-};
+use workspace_simulator::{Fault, Simulator, DEMO_ACCESS_KEY};
+use workspace_tests::simulator_config;
 
 const DEV_01: &str = "b41a8cc1-4813-47a0-bf3a-7800fcd5b581";
 const DEV_02: &str = "5f4ed564-14eb-44fd-8ff7-0483725a532b";
@@ -19,7 +17,7 @@ const SHARED: &str = "dfdddcf4-f943-43b4-987b-e5785022d6c5";
 const POOL: &str = "7c2a9e1b-3d4f-4a6b-8c9d-0e1f2a3b4c5d";
 const OFF: &str = "0a1b2c3d-4e5f-4a6b-9c8d-7e6f5a4b3c2d";
 
-async fn simulator() -> RunningSimulator {
+async fn simulator() -> Simulator {
     Simulator::builder()
         .job_duration(Duration::from_millis(80))
         .start()
@@ -27,46 +25,21 @@ async fn simulator() -> RunningSimulator {
         .unwrap()
 }
 
-fn client_with(
-    simulator: &RunningSimulator,
-    secret_key: &str,
-    retry: RetryPolicy,
-    timeouts: Timeouts,
-) -> WorkspaceClient {
-    let config = Config::builder()
-        .env(|_| None)
-        .credentials(Credentials::ak_sk(DEMO_ACCESS_KEY, secret_key))
-        .project_id(DEMO_PROJECT_ID)
-        .endpoint(simulator.endpoint())
-        .retry(retry)
-        .timeouts(timeouts)
-        .build()
-        .unwrap();
-    WorkspaceClient::new(config).unwrap()
-}
-
-fn client(simulator: &RunningSimulator) -> WorkspaceClient {
-    client_with(
-        simulator,
-        DEMO_SECRET_KEY,
-        RetryPolicy::none(),
-        Timeouts::default(),
-    )
+fn client(simulator: &Simulator) -> Client {
+    Client::new(simulator_config(&simulator.endpoint()).build().unwrap()).unwrap()
 }
 
 fn wait() -> WaitOptions {
-    WaitOptions {
-        timeout: Duration::from_secs(10),
-        initial_interval: Duration::from_millis(20),
-        max_interval: Duration::from_millis(50),
-    }
+    WaitOptions::default()
+        .with_timeout(Duration::from_secs(10))
+        .with_intervals(Duration::from_millis(20), Duration::from_millis(50))
 }
 
 fn body<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
     request_body::from_json(&value.to_string()).unwrap()
 }
 
-fn attached(simulator: &RunningSimulator, desktop: &str) -> Vec<(String, String)> {
+fn attached(simulator: &Simulator, desktop: &str) -> Vec<(String, String)> {
     simulator
         .attachments(desktop)
         .unwrap()
@@ -81,11 +54,13 @@ async fn full_lifecycle_attach_change_detach() {
     let client = client(&simulator);
 
     let started = client
-        .batch_attach(body::<types::BatchAttachRequest>(json!({"desktops": [
+        .batch_attach()
+        .body(body::<types::BatchAttachRequest>(json!({"desktops": [
             {"desktop_id": DEV_01, "user_name": "alice", "user_group": "users"},
             {"desktop_id": SHARED, "attach_user_infos": [
                 {"user_name": "bob", "user_group": "users", "type": "USER"},
                 {"user_name": "design_team", "user_group": "users", "type": "GROUP"}]}]})))
+        .send()
         .await
         .unwrap();
     let JobOutcome::Succeeded(job) = client.wait_for(&started, &wait()).await.unwrap() else {
@@ -99,8 +74,10 @@ async fn full_lifecycle_attach_change_detach() {
     assert_eq!(attached(&simulator, SHARED).len(), 2);
 
     let changed = client
-        .change_user_privilege_group(body::<types::ChangeUserPrivilegeGroupRequest>(json!({"desktops": [
+        .change_user_privilege_group()
+        .body(body::<types::ChangeUserPrivilegeGroupRequest>(json!({"desktops": [
             {"desktop_id": DEV_01, "attach_user_infos": [{"user_name": "alice", "user_privilege_group": "administrators", "type": "USER"}]}]})))
+        .send()
         .await
         .unwrap();
     client.wait_for(&changed, &wait()).await.unwrap();
@@ -109,31 +86,30 @@ async fn full_lifecycle_attach_change_detach() {
         [("alice".to_string(), "administrators".to_string())]
     );
 
-    let detached = client
-        .batch_detach(body::<types::BatchDetachRequest>(json!({"desktops": [
+    // The unknown desktop fails; the others are unbound. That is a partial failure, never
+    // a success.
+    let error = client
+        .batch_detach()
+        .body(body::<types::BatchDetachRequest>(json!({"desktops": [
             {"desktop_id": DEV_01, "is_detach_all_users": true},
             {"desktop_id": SHARED, "is_detach_all_users": false, "detach_user_infos": [{"user_name": "bob", "type": "USER"}]},
             {"desktop_id": "00000000-0000-0000-0000-000000000000", "is_detach_all_users": true}]})))
+        .send()
         .await
-        .unwrap();
+        .unwrap_err();
+    let Error::PartialFailure(partial) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(partial.failed().len(), 1, "the unknown desktop");
     assert_eq!(
-        detached.job_id(),
-        None,
-        "ordinary desktops detach without a job"
+        partial.failed()[0].id(),
+        Some("00000000-0000-0000-0000-000000000000")
     );
-    assert!(matches!(
-        client.wait_for(&detached, &wait()).await.unwrap(),
-        JobOutcome::NoJob
-    ));
-    assert_eq!(
-        detached.failed_operation_list.len(),
-        1,
-        "the unknown desktop"
-    );
-    assert_eq!(
-        detached.failed_operation_list[0].error_code.as_deref(),
-        Some("WKS.0104")
-    );
+    assert_eq!(partial.failed()[0].code(), Some("WKS.0104"));
+    assert_eq!(partial.job_id(), None, "ordinary desktops: an empty job id");
+    let answer: types::BatchDetachResponse = partial.answer_as().unwrap();
+    assert_eq!(answer.failed_operation_list.len(), 1);
+    assert!(error.request_id().is_some_and(|id| id.starts_with("sim")));
     assert!(attached(&simulator, DEV_01).is_empty());
     assert_eq!(
         attached(&simulator, SHARED),
@@ -148,16 +124,20 @@ async fn policy_assignment_pool_jobs_failed_jobs_and_conflicts() {
 
     // The service picks the pairs: each user gets one free desktop.
     let started = client
-        .batch_attach(body::<types::BatchAttachRequest>(json!({
+        .batch_attach()
+        .body(body::<types::BatchAttachRequest>(json!({
             "desktops": [{"desktop_id": DEV_02}, {"desktop_id": POOL}, {"desktop_id": OFF}],
             "users": [{"user_name": "carol", "user_group": "users"}, {"user_name": "dave", "user_group": "users"}],
             "assign_model": {"assign_dimension": "USER", "priority_strategy": "USER_NO_DESKTOP", "user_assigin_desktop_num": 1}})))
+        .send()
         .await
         .unwrap();
 
     // While the job runs, its desktops are busy: a second operation conflicts.
     let error = client
-        .batch_attach(body::<types::BatchAttachRequest>(json!({"desktops": [{"desktop_id": DEV_02, "user_name": "alice", "user_group": "users"}]})))
+        .batch_attach()
+        .body(body::<types::BatchAttachRequest>(json!({"desktops": [{"desktop_id": DEV_02, "user_name": "alice", "user_group": "users"}]})))
+        .send()
         .await
         .unwrap_err();
     assert_eq!(error.status(), Some(http::StatusCode::CONFLICT));
@@ -176,9 +156,11 @@ async fn policy_assignment_pool_jobs_failed_jobs_and_conflicts() {
 
     // A pool desktop detaches through a job.
     let detached = client
-        .batch_detach(body::<types::BatchDetachRequest>(
+        .batch_detach()
+        .body(body::<types::BatchDetachRequest>(
             json!({"desktops": [{"desktop_id": POOL, "is_detach_all_users": true}]}),
         ))
+        .send()
         .await
         .unwrap();
     let job_id = detached
@@ -190,24 +172,28 @@ async fn policy_assignment_pool_jobs_failed_jobs_and_conflicts() {
 
     // A privilege change on a powered-off desktop fails in its job.
     let attach_off = client
-        .batch_attach(body::<types::BatchAttachRequest>(
+        .batch_attach()
+        .body(body::<types::BatchAttachRequest>(
             json!({"desktops": [{"desktop_id": OFF, "user_name": "alice", "user_group": "users"}]}),
         ))
+        .send()
         .await
         .unwrap();
     client.wait_for(&attach_off, &wait()).await.unwrap();
     let changed = client
-        .change_user_privilege_group(body::<types::ChangeUserPrivilegeGroupRequest>(
+        .change_user_privilege_group()
+        .body(body::<types::ChangeUserPrivilegeGroupRequest>(
             json!({"desktops": [{"desktop_id": OFF}], "user_privilege_group": "administrators"}),
         ))
+        .send()
         .await
         .unwrap();
     let error = client.wait_for(&changed, &wait()).await.unwrap_err();
     let Error::JobFailed(failure) = &error else {
         panic!("{error:?}")
     };
-    assert_eq!(failure.job_error_code.as_deref(), Some("WKS.0301"));
-    assert_eq!(failure.failed_sub_jobs.len(), 1);
+    assert_eq!(failure.code(), Some("WKS.0301"));
+    assert_eq!(failure.failed_sub_jobs().len(), 1);
     assert_eq!(
         attached(&simulator, OFF),
         [("alice".to_string(), "users".to_string())],
@@ -218,27 +204,22 @@ async fn policy_assignment_pool_jobs_failed_jobs_and_conflicts() {
 #[tokio::test]
 async fn a_wrong_secret_key_gets_401_with_the_simulators_message() {
     let simulator = simulator().await;
-    let client = client_with(
-        &simulator,
-        "not-the-secret",
-        RetryPolicy::none(),
-        Timeouts::default(),
-    );
-    let error = client.show_job("any").await.unwrap_err();
+    let config = simulator_config(&simulator.endpoint())
+        .credentials(Credentials::ak_sk(DEMO_ACCESS_KEY, "not-the-secret"))
+        .build()
+        .unwrap();
+    let client = Client::new(config).unwrap();
+    let error = client.show_job().job_id("any").send().await.unwrap_err();
     let Error::Service(service) = &error else {
         panic!("{error:?}")
     };
-    assert_eq!(service.status, 401);
-    assert_eq!(service.error_code.as_deref(), Some("APIGW.0301"));
+    assert_eq!(service.status(), 401);
+    assert_eq!(service.code(), Some("APIGW.0301"));
     assert!(
-        service
-            .error_msg
-            .as_deref()
-            .unwrap()
-            .contains("signature mismatch"),
+        service.message().unwrap().contains("signature mismatch"),
         "{service}"
     );
-    assert!(service.request_id.is_some());
+    assert!(service.request_id().is_some());
 }
 
 #[tokio::test]
@@ -256,7 +237,9 @@ async fn document_violations_stop_on_the_client_and_on_the_simulator() {
         "{error:?}"
     );
     let error = client
-        .change_user_privilege_group(types::ChangeUserPrivilegeGroupRequest::builder())
+        .change_user_privilege_group()
+        .body(types::ChangeUserPrivilegeGroupRequest::builder())
+        .send()
         .await
         .unwrap_err();
     assert!(
@@ -272,104 +255,128 @@ async fn document_violations_stop_on_the_client_and_on_the_simulator() {
     // What the generated types do not check (an email's format), the simulator checks
     // against the same document.
     let error = client
-        .batch_attach(body::<types::BatchAttachRequest>(json!({"desktops": [
+        .batch_attach()
+        .body(body::<types::BatchAttachRequest>(json!({"desktops": [
             {"desktop_id": DEV_01, "user_name": "alice", "user_group": "users", "user_email": "not-an-email"}]})))
+        .send()
         .await
         .unwrap_err();
     let Error::Service(service) = &error else {
         panic!("{error:?}")
     };
     assert_eq!(
-        (service.status.as_u16(), service.error_code.as_deref()),
+        (service.status().as_u16(), service.code()),
         (400, Some("WKS.0001"))
     );
     assert!(
         service
-            .error_detail
-            .as_deref()
+            .detail()
             .unwrap()
             .starts_with("/desktops/0/user_email"),
         "{service:?}"
     );
-    assert_eq!(simulator.requests(Operation::BatchAttach), 1);
+    assert_eq!(simulator.requests("batchAttach"), 1);
 }
 
 #[tokio::test]
 async fn injected_faults_show_get_retried_and_post_not() {
     let simulator = simulator().await;
-    let retry = RetryPolicy {
-        max_attempts: 3,
-        initial_backoff: Duration::from_millis(5),
-        max_backoff: Duration::from_millis(20),
-        ..RetryPolicy::none()
-    };
-    let timeouts = Timeouts {
-        read: Duration::from_millis(300),
-        ..Timeouts::default()
-    };
-    let client = client_with(&simulator, DEMO_SECRET_KEY, retry, timeouts);
+    let config = simulator_config(&simulator.endpoint())
+        .retry(
+            RetryPolicy::standard(3)
+                .with_backoff(Duration::from_millis(5), Duration::from_millis(20)),
+        )
+        .read_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let client = Client::new(config).unwrap();
     let started = client
-        .batch_attach(body::<types::BatchAttachRequest>(json!({"desktops": [{"desktop_id": DEV_01, "user_name": "alice", "user_group": "users"}]})))
+        .batch_attach()
+        .body(body::<types::BatchAttachRequest>(json!({"desktops": [{"desktop_id": DEV_01, "user_name": "alice", "user_group": "users"}]})))
+        .send()
         .await
         .unwrap();
     let job_id = started.job_id().unwrap().to_string();
 
-    simulator.inject(Operation::ShowJob, Fault::server_error().times(2));
-    client.show_job(&job_id).await.unwrap();
-    assert_eq!(
-        simulator.requests(Operation::ShowJob),
-        3,
-        "two 500s, then success"
-    );
+    simulator
+        .inject("showJob", Fault::server_error().times(2))
+        .unwrap();
+    client.show_job().job_id(&job_id).send().await.unwrap();
+    assert_eq!(simulator.requests("showJob"), 3, "two 500s, then success");
 
-    simulator.inject(Operation::ShowJob, Fault::drop_connection().times(1));
-    client.show_job(&job_id).await.unwrap();
+    simulator
+        .inject("showJob", Fault::drop_connection().times(1))
+        .unwrap();
+    client.show_job().job_id(&job_id).send().await.unwrap();
     assert_eq!(
-        simulator.requests(Operation::ShowJob),
+        simulator.requests("showJob"),
         5,
         "a dropped GET is sent again"
     );
 
-    simulator.inject(Operation::ShowJob, Fault::too_many_requests(1).times(1));
+    simulator
+        .inject("showJob", Fault::too_many_requests(1).times(1))
+        .unwrap();
     let before = std::time::Instant::now();
-    client.show_job(&job_id).await.unwrap();
+    client.show_job().job_id(&job_id).send().await.unwrap();
     assert!(
         before.elapsed() >= Duration::from_millis(950),
         "Retry-After: 1 honoured"
     );
-    assert_eq!(simulator.requests(Operation::ShowJob), 7);
+    assert_eq!(simulator.requests("showJob"), 7);
 
     let detach = || {
         body::<types::BatchDetachRequest>(
             json!({"desktops": [{"desktop_id": DEV_02, "is_detach_all_users": true}]}),
         )
     };
-    simulator.inject(Operation::BatchDetach, Fault::server_error().times(1));
-    let error = client.batch_detach(detach()).await.unwrap_err();
+    simulator
+        .inject("batchDetach", Fault::server_error().times(1))
+        .unwrap();
+    let error = client
+        .batch_detach()
+        .body(detach())
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(
         error.status(),
         Some(http::StatusCode::INTERNAL_SERVER_ERROR)
     );
     assert_eq!(
-        simulator.requests(Operation::BatchDetach),
+        simulator.requests("batchDetach"),
         1,
         "a POST is not re-sent after a 500"
     );
 
-    simulator.inject(Operation::BatchDetach, Fault::drop_connection().times(1));
-    let error = client.batch_detach(detach()).await.unwrap_err();
+    simulator
+        .inject("batchDetach", Fault::drop_connection().times(1))
+        .unwrap();
+    let error = client
+        .batch_detach()
+        .body(detach())
+        .send()
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
     assert_eq!(
-        simulator.requests(Operation::BatchDetach),
+        simulator.requests("batchDetach"),
         2,
         "nor after a dropped connection"
     );
 
-    simulator.inject(
-        Operation::BatchDetach,
-        Fault::latency(Duration::from_millis(600)).times(1),
-    );
-    let error = client.batch_detach(detach()).await.unwrap_err();
+    simulator
+        .inject(
+            "batchDetach",
+            Fault::latency(Duration::from_millis(600)).times(1),
+        )
+        .unwrap();
+    let error = client
+        .batch_detach()
+        .body(detach())
+        .send()
+        .await
+        .unwrap_err();
     assert!(
         matches!(
             error,
@@ -381,7 +388,7 @@ async fn injected_faults_show_get_retried_and_post_not() {
         "{error:?}"
     );
     assert_eq!(
-        simulator.requests(Operation::BatchDetach),
+        simulator.requests("batchDetach"),
         3,
         "nor after a read timeout"
     );

@@ -4,7 +4,7 @@
 //! Needs a running Prism; `.ci/run` starts one and runs this with
 //! `PRISM_ENDPOINT=http://127.0.0.1:4010 cargo test -p workspace-tests --test third_party_prism -- --ignored`.
 
-use huaweicloud_workspace::{request_body, types, Config, Credentials, Response, WorkspaceClient};
+use huaweicloud_workspace::{request_body, types, Client, Config, Credentials, Response};
 use serde_json::json;
 
 fn endpoint() -> String {
@@ -12,7 +12,7 @@ fn endpoint() -> String {
         .expect("set PRISM_ENDPOINT to a running `prism mock spec/workspace.yaml`")
 }
 
-fn client(credentials: Credentials) -> WorkspaceClient {
+fn client(credentials: Credentials) -> Client {
     let config = Config::builder()
         .env(|_| None)
         .credentials(credentials)
@@ -20,7 +20,7 @@ fn client(credentials: Credentials) -> WorkspaceClient {
         .endpoint(endpoint())
         .build()
         .unwrap();
-    WorkspaceClient::new(config).unwrap()
+    Client::new(config).unwrap()
 }
 
 /// Prism reports what it found wrong with a request in `sl-violations`.
@@ -53,7 +53,10 @@ async fn every_operation_passes_prism_validation() {
             .to_string(),
         )
         .unwrap();
-        assert_no_violations("batch-attach", &client.batch_attach(attach).await.unwrap());
+        assert_no_violations(
+            "batch-attach",
+            &client.batch_attach().body(attach).send().await.unwrap(),
+        );
 
         let detach: types::BatchDetachRequest = request_body::from_json(
             &json!({"desktops": [{"desktop_id": "d1", "is_detach_all_users": false,
@@ -61,7 +64,10 @@ async fn every_operation_passes_prism_validation() {
             .to_string(),
         )
         .unwrap();
-        assert_no_violations("batch-detach", &client.batch_detach(detach).await.unwrap());
+        assert_no_violations(
+            "batch-detach",
+            &client.batch_detach().body(detach).send().await.unwrap(),
+        );
 
         let change = types::ChangeUserPrivilegeGroupRequest::builder()
             .desktops(vec![types::ChangeUserPrivilegeGroupDesktopInfo::builder()
@@ -77,11 +83,18 @@ async fn every_operation_passes_prism_validation() {
             .user_privilege_group(types::UserGroup::Users);
         assert_no_violations(
             "change-user-privilege-group",
-            &client.change_user_privilege_group(change).await.unwrap(),
+            &client
+                .change_user_privilege_group()
+                .body(change)
+                .send()
+                .await
+                .unwrap(),
         );
 
         let job = client
-            .show_job("3979904c-7beb-4f34-835f-2fa989a5550a")
+            .show_job()
+            .job_id("3979904c-7beb-4f34-835f-2fa989a5550a")
+            .send()
             .await
             .unwrap();
         assert_no_violations("show-job", &job);

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use huaweicloud_workspace::signing::{sign_request, SigningKey};
+use huaweicloud_workspace::signing::{sign_request, SigningParams};
 use huaweicloud_workspace::Secret;
 use oag_workspace::apis::{configuration::Configuration, desktops_api, jobs_api};
 use oag_workspace::models;
@@ -24,7 +24,7 @@ impl reqwest_middleware::Middleware for Sign {
         extensions: &mut http::Extensions,
         next: reqwest_middleware::Next<'_>,
     ) -> reqwest_middleware::Result<reqwest::Response> {
-        let key = SigningKey { access_key: AK, secret_key: &self.0, project_id: Some(PROJECT), security_token: None };
+        let key = SigningParams::new(AK, &self.0).project_id(PROJECT);
         sign_request(&mut request, &key, SystemTime::now()).expect("signable");
         next.run(request, extensions).await
     }

@@ -1,7 +1,7 @@
 //! `overhead --endpoint URL --variant ours|raw`: one call at a time (or many) through a client,
 //! printing one JSON line of statistics per operation and concurrency.
 //!
-//! - `ours`: `WorkspaceClient` (builders with validation, serialize, sign in the hook, send,
+//! - `ours`: `Client` (builders with validation, serialize, sign in the hook, send,
 //!   decode into the generated types).
 //! - `raw`: reqwest with hand-written serde structs and the same signing function.
 
@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use clap::Parser;
-use huaweicloud_workspace::signing::{sign_request, SigningKey};
-use huaweicloud_workspace::{types, Config, Credentials, Secret, WorkspaceClient};
+use huaweicloud_workspace::signing::{sign_request, SigningParams};
+use huaweicloud_workspace::{types, Client, Config, Credentials, Secret};
 use serde::{Deserialize, Serialize};
 use workspace_bench::measure;
 
@@ -84,12 +84,7 @@ impl Raw {
             .headers_mut()
             .insert("accept", "application/json".parse().unwrap());
         *request.body_mut() = body.map(Into::into);
-        let key = SigningKey {
-            access_key: AK,
-            secret_key: &self.secret,
-            project_id: Some(PROJECT),
-            security_token: None,
-        };
+        let key = SigningParams::new(AK, &self.secret).project_id(PROJECT);
         sign_request(&mut request, &key, SystemTime::now()).unwrap();
         match self.http.execute(request).await {
             Ok(response) if response.status().is_success() => match response.bytes().await {
@@ -130,7 +125,7 @@ async fn main() {
                     .endpoint(args.endpoint.as_str())
                     .build()
                     .unwrap();
-                let client = Arc::new(WorkspaceClient::new(config).unwrap());
+                let client = Arc::new(Client::new(config).unwrap());
                 let c = client.clone();
                 let job = measure(
                     "ours",
@@ -140,7 +135,7 @@ async fn main() {
                     duration,
                     move || {
                         let c = c.clone();
-                        async move { c.show_job(JOB).await.is_ok() }
+                        async move { c.show_job().job_id(JOB).send().await.is_ok() }
                     },
                 )
                 .await;
@@ -153,7 +148,7 @@ async fn main() {
                     duration,
                     move || {
                         let c = c.clone();
-                        async move { c.batch_attach(attach_body()).await.is_ok() }
+                        async move { c.batch_attach().body(attach_body()).send().await.is_ok() }
                     },
                 )
                 .await;
@@ -164,10 +159,9 @@ async fn main() {
                 let http = if variant == "raw" {
                     http.clone()
                 } else {
-                    let timeouts = huaweicloud_workspace::Timeouts::default();
                     reqwest::Client::builder()
-                        .connect_timeout(timeouts.connect)
-                        .read_timeout(timeouts.read)
+                        .connect_timeout(huaweicloud_workspace::DEFAULT_CONNECT_TIMEOUT)
+                        .read_timeout(huaweicloud_workspace::DEFAULT_READ_TIMEOUT)
                         .build()
                         .unwrap()
                 };

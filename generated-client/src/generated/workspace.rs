@@ -8,13 +8,15 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///How the service pairs `desktops` with `users` when it decides.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct AssignModelInfo {
         ///What the assignment iterates over. USER: give each user desktops; DESKTOP: give each desktop users.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assign_dimension: ::std::option::Option<AssignModelInfoAssignDimension>,
         ///Number of users each desktop is assigned to. Required with DESKTOP_ASSIGN_FIXED_USER.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub desktop_assigin_user_num: ::std::option::Option<::std::num::NonZeroU32>,
+        pub desktop_assigin_user_num: ::std::option::Option<i32>,
         ///ID of the policy that names the desktops. A computer name given in the request takes precedence.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub desktop_name_policy_id: ::std::option::Option<::std::string::String>,
@@ -23,7 +25,7 @@ pub mod types {
         pub priority_strategy: ::std::option::Option<AssignModelInfoPriorityStrategy>,
         ///Number of desktops each user receives. Required with USER_NO_DESKTOP and USER_FIXED_DESKTOP_NUM.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_assigin_desktop_num: ::std::option::Option<::std::num::NonZeroU32>,
+        pub user_assigin_desktop_num: ::std::option::Option<i32>,
     }
     impl AssignModelInfo {
         pub fn builder() -> builder::AssignModelInfo {
@@ -43,6 +45,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AssignModelInfoAssignDimension {
         #[serde(rename = "USER")]
         User,
@@ -99,6 +102,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum AssignModelInfoPriorityStrategy {
         #[serde(rename = "USER_NO_DESKTOP")]
         UserNoDesktop,
@@ -164,6 +168,8 @@ pub mod types {
     }
     ///One desktop to assign and its user or users.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct AttachInstancesDesktopInfo {
         ///Users and groups to assign a multi-user desktop to. Only valid for multi-user desktops; takes precedence over `user_name` and `user_group`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -198,6 +204,7 @@ pub mod types {
     ///Unique computer name to give the desktop: 1 to 15 letters, digits, `-` and `_`, starting with a letter and not ending with `-`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[non_exhaustive]
     pub struct AttachInstancesDesktopInfoComputerName(::std::string::String);
     impl ::std::ops::Deref for AttachInstancesDesktopInfoComputerName {
         type Target = ::std::string::String;
@@ -266,6 +273,8 @@ pub mod types {
     }
     ///A user or user group a desktop is assigned to.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct AttachInstancesUserInfo {
         ///Domain the user belongs to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -284,62 +293,10 @@ pub mod types {
             Default::default()
         }
     }
-    ///`BatchAttachProjectId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct BatchAttachProjectId(::std::string::String);
-    impl ::std::ops::Deref for BatchAttachProjectId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<BatchAttachProjectId> for ::std::string::String {
-        fn from(value: BatchAttachProjectId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for BatchAttachProjectId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for BatchAttachProjectId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for BatchAttachProjectId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for BatchAttachProjectId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///Desktops to assign, and to whom.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct BatchAttachRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assign_model: ::std::option::Option<AssignModelInfo>,
@@ -357,6 +314,7 @@ pub mod types {
     }
     ///The job that assigns the desktops.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct BatchAttachResponse {
         ///ID of the assignment job.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -367,62 +325,10 @@ pub mod types {
             Default::default()
         }
     }
-    ///`BatchDetachProjectId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct BatchDetachProjectId(::std::string::String);
-    impl ::std::ops::Deref for BatchDetachProjectId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<BatchDetachProjectId> for ::std::string::String {
-        fn from(value: BatchDetachProjectId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for BatchDetachProjectId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for BatchDetachProjectId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for BatchDetachProjectId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for BatchDetachProjectId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///Desktops to unbind users from.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct BatchDetachRequest {
         ///Desktops to unbind users from.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -435,11 +341,12 @@ pub mod types {
     }
     ///What was unbound, and the job that does it where there is one.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct BatchDetachResponse {
         ///Desktops the service could not act on.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub failed_operation_list: ::std::vec::Vec<VmOperateResult>,
-        ///ID of the job for desktops of a desktop pool. Empty or absent for ordinary desktops, which are unbound without a job.
+        ///ID of the job for desktops of a desktop pool; empty for other desktops.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub job_id: ::std::option::Option<::std::string::String>,
         ///IDs of the internal jobs that succeeded.
@@ -453,6 +360,8 @@ pub mod types {
     }
     ///One desktop and the users whose privilege group changes.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct ChangeUserPrivilegeGroupDesktopInfo {
         ///Users whose group changes. When absent, the top-level `user_privilege_group` applies to the desktop's users.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -465,64 +374,10 @@ pub mod types {
             Default::default()
         }
     }
-    ///`ChangeUserPrivilegeGroupProjectId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ChangeUserPrivilegeGroupProjectId(::std::string::String);
-    impl ::std::ops::Deref for ChangeUserPrivilegeGroupProjectId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ChangeUserPrivilegeGroupProjectId>
-    for ::std::string::String {
-        fn from(value: ChangeUserPrivilegeGroupProjectId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ChangeUserPrivilegeGroupProjectId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ChangeUserPrivilegeGroupProjectId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChangeUserPrivilegeGroupProjectId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ChangeUserPrivilegeGroupProjectId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///Desktops whose users change privilege group.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct ChangeUserPrivilegeGroupRequest {
         ///Desktops whose users change privilege group.
         pub desktops: ::std::vec::Vec<ChangeUserPrivilegeGroupDesktopInfo>,
@@ -537,6 +392,7 @@ pub mod types {
     }
     ///The job that changes the privilege groups.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ChangeUserPrivilegeGroupResponse {
         ///ID of the job.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -549,6 +405,8 @@ pub mod types {
     }
     ///A user or user group and its new privilege group.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct ChangeUserPrivilegeGroupUserInfo {
         ///Domain the user belongs to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -568,6 +426,7 @@ pub mod types {
     ///Name of the user or user group, as selected by `type`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[non_exhaustive]
     pub struct ChangeUserPrivilegeGroupUserInfoUserName(::std::string::String);
     impl ::std::ops::Deref for ChangeUserPrivilegeGroupUserInfoUserName {
         type Target = ::std::string::String;
@@ -621,9 +480,10 @@ pub mod types {
                 })
         }
     }
-    ///Name of the user a desktop belongs to; the user can log in to the desktop once it is assigned. Letters, digits, `-` and `_`, 1 to 32 characters, starting with a letter or digit. Stricter limits apply depending on the desktop: LITE_AD domains need a leading letter and at most 20 characters, as do Windows desktops; only LOCAL_AD Linux desktops accept up to 32. Must differ from the desktop's computer name.
+    ///Name of the user a desktop belongs to; the user can log in to the desktop once it is assigned. Letters, digits, `-` and `_`, 1 to 32 characters, starting with a letter or digit. In LITE_AD domains it starts with a letter and has at most 20 characters; in LOCAL_AD domains it has at most 32. Windows desktops accept at most 20 characters, Linux desktops at most 32. Must differ from the desktop's computer name.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[non_exhaustive]
     pub struct DesktopUserName(::std::string::String);
     impl ::std::ops::Deref for DesktopUserName {
         type Target = ::std::string::String;
@@ -687,6 +547,8 @@ pub mod types {
     }
     ///One desktop and the users to unbind from it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct DetachInstancesDesktopInfo {
         ///ID of the desktop.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -705,6 +567,8 @@ pub mod types {
     }
     ///A user or user group to unbind from a desktop.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    #[non_exhaustive]
     pub struct DetachInstancesUserInfo {
         ///Domain the user belongs to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -726,11 +590,12 @@ pub mod types {
     }
     ///Error body of the service. Every field is optional: gateways and services fill different ones, and some bodies are not of this shape at all (the client keeps the raw body for those).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ErrorResponse {
         ///Encrypted reason an authorization was refused; STS's decode-authorization-message API decrypts it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub encoded_authorization_message: ::std::option::Option<::std::string::String>,
-        ///Error code, for example WKS.0001.
+        ///Error code.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_code: ::std::option::Option<::std::string::String>,
         ///Error details.
@@ -745,8 +610,9 @@ pub mod types {
             Default::default()
         }
     }
-    ///A sub-job, acting on one desktop.
+    ///A sub-job.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct JobDetailInfo {
         ///User the sub-job concerns.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -783,7 +649,7 @@ pub mod types {
         ///Kind of sub-job.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub job_type: ::std::option::Option<::std::string::String>,
-        ///Progress of the sub-job, in percent.
+        ///Progress of the sub-job.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub process: ::std::option::Option<i32>,
         ///ID of the project.
@@ -799,6 +665,7 @@ pub mod types {
     }
     ///What a sub-job acts on.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct JobEntities {
         ///ID of the desktop.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -834,6 +701,7 @@ pub mod types {
         PartialOrd
     )]
     #[serde(transparent)]
+    #[non_exhaustive]
     pub struct JobStatus(pub ::std::string::String);
     impl ::std::ops::Deref for JobStatus {
         type Target = ::std::string::String;
@@ -875,6 +743,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ObjectType {
         #[serde(rename = "USER")]
         User,
@@ -920,6 +789,7 @@ pub mod types {
     ///`ShowJobJobId`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[non_exhaustive]
     pub struct ShowJobJobId(::std::string::String);
     impl ::std::ops::Deref for ShowJobJobId {
         type Target = ::std::string::String;
@@ -971,64 +841,11 @@ pub mod types {
                 })
         }
     }
-    ///`ShowJobProjectId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct ShowJobProjectId(::std::string::String);
-    impl ::std::ops::Deref for ShowJobProjectId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<ShowJobProjectId> for ::std::string::String {
-        fn from(value: ShowJobProjectId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ShowJobProjectId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ShowJobProjectId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ShowJobProjectId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ShowJobProjectId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///An asynchronous job and its sub-jobs.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct ShowJobResponse {
-        ///When the job started (UTC, as the service formats it).
+        ///When the job started.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub begin_time: ::std::option::Option<::std::string::String>,
         ///When the job ended; absent while it runs.
@@ -1043,12 +860,12 @@ pub mod types {
         ///Error code of a failed job.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub job_error_code: ::std::option::Option<::std::string::String>,
-        ///Kind of job, for example BATCH_ATTACH_INSTANCES.
+        ///Kind of job.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub job_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<JobStatus>,
-        ///The sub-jobs, one per desktop acted on.
+        ///The sub-jobs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub sub_jobs: ::std::vec::Vec<JobDetailInfo>,
         ///Number of sub-jobs.
@@ -1073,6 +890,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum UserGroup {
         #[serde(rename = "sudo")]
         Sudo,
@@ -1123,9 +941,10 @@ pub mod types {
             value.parse()
         }
     }
-    ///Name of the user or user group, as selected by `type`. A user name has letters, digits, `-` and `_`, starts with a letter or digit and has 1 to 64 characters (LITE_AD domains and Windows desktops: a leading letter and at most 20; LOCAL_AD Linux desktops: up to 64); the service checks that it exists and differs from the computer name. A group name has letters, digits, Chinese characters, `-` and `_`.
+    ///Name of the user or user group, as selected by `type`. A user name has letters, digits, `-` and `_`; in LITE_AD domains it starts with a letter and has 1 to 20 characters, in LOCAL_AD domains it starts with a letter or digit and has 1 to 64. Windows desktops accept user names of at most 20 characters, Linux desktops at most 64. The service checks that the user exists and that the name differs from the computer name. A group name has letters, digits, Chinese characters, `-` and `_`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[non_exhaustive]
     pub struct UserOrGroupName(::std::string::String);
     impl ::std::ops::Deref for UserOrGroupName {
         type Target = ::std::string::String;
@@ -1143,17 +962,18 @@ pub mod types {
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 64usize {
-                return Err("longer than 64 characters".into());
-            }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[A-Za-z0-9_\\u4e00-\\u9fa5-]+$").unwrap() });
+            {
+                ::regress::Regex::new("^[A-Za-z0-9_\\u3400-\\u4dbf\\u4e00-\\u9fff-]+$")
+                    .unwrap()
+            });
             if PATTERN.find(value).is_none() {
                 return Err(
-                    "doesn't match pattern \"^[A-Za-z0-9_\\u4e00-\\u9fa5-]+$\"".into(),
+                    "doesn't match pattern \"^[A-Za-z0-9_\\u3400-\\u4dbf\\u4e00-\\u9fff-]+$\""
+                        .into(),
                 );
             }
             Ok(Self(value.to_string()))
@@ -1189,6 +1009,7 @@ pub mod types {
     }
     ///A desktop an operation failed on, and why.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
     pub struct VmOperateResult {
         ///ID of the desktop.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1217,7 +1038,7 @@ pub mod types {
                 ::std::string::String,
             >,
             desktop_assigin_user_num: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::option::Option<i32>,
                 ::std::string::String,
             >,
             desktop_name_policy_id: ::std::result::Result<
@@ -1229,7 +1050,7 @@ pub mod types {
                 ::std::string::String,
             >,
             user_assigin_desktop_num: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::option::Option<i32>,
                 ::std::string::String,
             >,
         }
@@ -1263,9 +1084,7 @@ pub mod types {
             }
             pub fn desktop_assigin_user_num<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::num::NonZeroU32>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.desktop_assigin_user_num = value
@@ -1309,9 +1128,7 @@ pub mod types {
             }
             pub fn user_assigin_desktop_num<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::num::NonZeroU32>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user_assigin_desktop_num = value
@@ -3365,14 +3182,10 @@ impl Client {
 
 Gives users (or user groups) access to desktops. Either name the desktop of each user explicitly in `desktops`, or list `desktops` and `users` and let `assign_model` decide who gets which desktop. The assignment runs asynchronously: follow the returned job.
 
-Sends a `POST` request to `/v2/{project_id}/desktops/batch-attach`
+Sends a `POST` request to `/desktops/batch-attach`
 
-Arguments:
-- `project_id`: ID of the project the desktops belong to.
-- `body`
 ```ignore
 let response = client.batch_attach()
-    .project_id(project_id)
     .body(body)
     .send()
     .await;
@@ -3382,16 +3195,12 @@ let response = client.batch_attach()
     }
     /**Unbind users from desktops in batches
 
-Removes all users, or the listed users and groups, from each desktop. Desktops of a desktop pool return a job to follow; ordinary desktops are unbound without one, and `job_id` is then empty or absent. Desktops the service could not act on are listed in `failed_operation_list`.
+Removes all users, or the listed users and groups, from each desktop. For desktops of a desktop pool the answer carries the id of a job to follow; for other desktops the page says only that `job_id` is empty. Desktops the service could not act on are listed in `failed_operation_list`.
 
-Sends a `POST` request to `/v2/{project_id}/desktops/batch-detach`
+Sends a `POST` request to `/desktops/batch-detach`
 
-Arguments:
-- `project_id`: ID of the project the desktops belong to.
-- `body`
 ```ignore
 let response = client.batch_detach()
-    .project_id(project_id)
     .body(body)
     .send()
     .await;
@@ -3403,14 +3212,10 @@ let response = client.batch_detach()
 
 Moves the users of each listed desktop into another privilege group (for example from `users` to `administrators`). Users of a desktop that are not listed in its `attach_user_infos` move to the top-level `user_privilege_group`. The change runs asynchronously: follow the returned job.
 
-Sends a `POST` request to `/v2/{project_id}/desktops/change-user-privilege-group`
+Sends a `POST` request to `/desktops/change-user-privilege-group`
 
-Arguments:
-- `project_id`: ID of the project the desktops belong to.
-- `body`
 ```ignore
 let response = client.change_user_privilege_group()
-    .project_id(project_id)
     .body(body)
     .send()
     .await;
@@ -3420,16 +3225,14 @@ let response = client.change_user_privilege_group()
     }
     /**Show a job and its sub-jobs
 
-Returns the state of an asynchronous job: WAITING, RUNNING, SUCCESS or FAILED (other values may appear and must be tolerated), with one sub-job per desktop it acts on. Safe to repeat.
+Returns the state of an asynchronous job: WAITING, RUNNING, SUCCESS or FAILED (other values may appear and must be tolerated), with its sub-jobs. Safe to repeat.
 
-Sends a `GET` request to `/v2/{project_id}/workspace-jobs/{job_id}`
+Sends a `GET` request to `/workspace-jobs/{job_id}`
 
 Arguments:
-- `project_id`: ID of the project the desktops belong to.
 - `job_id`: ID of the job, as returned by the operation that started it.
 ```ignore
 let response = client.show_job()
-    .project_id(project_id)
     .job_id(job_id)
     .send()
     .await;
@@ -3453,28 +3256,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct BatchAttach<'a> {
         client: &'a super::Client,
-        project_id: Result<types::BatchAttachProjectId, String>,
         body: Result<types::builder::BatchAttachRequest, String>,
     }
     impl<'a> BatchAttach<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                project_id: Err("project_id was not initialized".to_string()),
                 body: Ok(::std::default::Default::default()),
             }
-        }
-        pub fn project_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::BatchAttachProjectId>,
-        {
-            self.project_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `BatchAttachProjectId` for project_id failed"
-                        .to_string()
-                });
-            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -3500,24 +3289,15 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v2/{project_id}/desktops/batch-attach`
-        pub async fn send(
-            self,
-        ) -> Result<
-            ResponseValue<types::BatchAttachResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, project_id, body } = self;
-            let project_id = project_id.map_err(Error::InvalidRequest)?;
+        ///Sends a `POST` request to `/desktops/batch-attach`
+        pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+            let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
                     types::BatchAttachRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/{}/desktops/batch-attach", client.baseurl, encode_path(&
-                project_id.to_string()),
-            );
+            let url = format!("{}/desktops/batch-attach", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
                 .append(
@@ -3530,10 +3310,6 @@ pub mod builder {
             let mut request = client
                 .client
                 .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .json(&body)
                 .headers(header_map)
                 .build()?;
@@ -3545,49 +3321,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
+                200u16 => Ok(ResponseValue::stream(response)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -3598,28 +3332,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct BatchDetach<'a> {
         client: &'a super::Client,
-        project_id: Result<types::BatchDetachProjectId, String>,
         body: Result<types::builder::BatchDetachRequest, String>,
     }
     impl<'a> BatchDetach<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                project_id: Err("project_id was not initialized".to_string()),
                 body: Ok(::std::default::Default::default()),
             }
-        }
-        pub fn project_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::BatchDetachProjectId>,
-        {
-            self.project_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `BatchDetachProjectId` for project_id failed"
-                        .to_string()
-                });
-            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -3645,24 +3365,15 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v2/{project_id}/desktops/batch-detach`
-        pub async fn send(
-            self,
-        ) -> Result<
-            ResponseValue<types::BatchDetachResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, project_id, body } = self;
-            let project_id = project_id.map_err(Error::InvalidRequest)?;
+        ///Sends a `POST` request to `/desktops/batch-detach`
+        pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+            let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
                     types::BatchDetachRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/v2/{}/desktops/batch-detach", client.baseurl, encode_path(&
-                project_id.to_string()),
-            );
+            let url = format!("{}/desktops/batch-detach", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
                 .append(
@@ -3675,10 +3386,6 @@ pub mod builder {
             let mut request = client
                 .client
                 .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .json(&body)
                 .headers(header_map)
                 .build()?;
@@ -3690,49 +3397,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
+                200u16 => Ok(ResponseValue::stream(response)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -3743,28 +3408,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ChangeUserPrivilegeGroup<'a> {
         client: &'a super::Client,
-        project_id: Result<types::ChangeUserPrivilegeGroupProjectId, String>,
         body: Result<types::builder::ChangeUserPrivilegeGroupRequest, String>,
     }
     impl<'a> ChangeUserPrivilegeGroup<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                project_id: Err("project_id was not initialized".to_string()),
                 body: Ok(::std::default::Default::default()),
             }
-        }
-        pub fn project_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::ChangeUserPrivilegeGroupProjectId>,
-        {
-            self.project_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `ChangeUserPrivilegeGroupProjectId` for project_id failed"
-                        .to_string()
-                });
-            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -3793,15 +3444,9 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/v2/{project_id}/desktops/change-user-privilege-group`
-        pub async fn send(
-            self,
-        ) -> Result<
-            ResponseValue<types::ChangeUserPrivilegeGroupResponse>,
-            Error<types::ErrorResponse>,
-        > {
-            let Self { client, project_id, body } = self;
-            let project_id = project_id.map_err(Error::InvalidRequest)?;
+        ///Sends a `POST` request to `/desktops/change-user-privilege-group`
+        pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+            let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
                     types::ChangeUserPrivilegeGroupRequest::try_from(v)
@@ -3809,8 +3454,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v2/{}/desktops/change-user-privilege-group", client.baseurl,
-                encode_path(& project_id.to_string()),
+                "{}/desktops/change-user-privilege-group", client.baseurl,
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3824,10 +3468,6 @@ pub mod builder {
             let mut request = client
                 .client
                 .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
                 .json(&body)
                 .headers(header_map)
                 .build()?;
@@ -3839,49 +3479,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
+                200u16 => Ok(ResponseValue::stream(response)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -3892,27 +3490,14 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ShowJob<'a> {
         client: &'a super::Client,
-        project_id: Result<types::ShowJobProjectId, String>,
         job_id: Result<types::ShowJobJobId, String>,
     }
     impl<'a> ShowJob<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                project_id: Err("project_id was not initialized".to_string()),
                 job_id: Err("job_id was not initialized".to_string()),
             }
-        }
-        pub fn project_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::ShowJobProjectId>,
-        {
-            self.project_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `ShowJobProjectId` for project_id failed".to_string()
-                });
-            self
         }
         pub fn job_id<V>(mut self, value: V) -> Self
         where
@@ -3925,16 +3510,13 @@ pub mod builder {
                 });
             self
         }
-        ///Sends a `GET` request to `/v2/{project_id}/workspace-jobs/{job_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::ShowJobResponse>, Error<types::ErrorResponse>> {
-            let Self { client, project_id, job_id } = self;
-            let project_id = project_id.map_err(Error::InvalidRequest)?;
+        ///Sends a `GET` request to `/workspace-jobs/{job_id}`
+        pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+            let Self { client, job_id } = self;
             let job_id = job_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v2/{}/workspace-jobs/{}", client.baseurl, encode_path(& project_id
-                .to_string()), encode_path(& job_id.to_string()),
+                "{}/workspace-jobs/{}", client.baseurl, encode_path(& job_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -3945,15 +3527,7 @@ pub mod builder {
                     ),
                 );
             #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
+            let mut request = client.client.get(url).headers(header_map).build()?;
             let info = OperationInfo {
                 operation_id: "show_job",
             };
@@ -3962,49 +3536,7 @@ pub mod builder {
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
+                200u16 => Ok(ResponseValue::stream(response)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -4014,3 +3546,344 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+/// One builder per operation of the document: set its parameters and body, then
+/// `send()`. Start one with the [`Client`](crate::Client) method of the same name.
+pub mod operations {
+    use super::types;
+    ///Builder of [`Client::batch_attach`](crate::Client::batch_attach): `POST /v2/{project_id}/desktops/batch-attach`.
+    #[derive(Debug, Clone)]
+    #[must_use = "nothing is sent until `send()` is awaited"]
+    pub struct BatchAttach<'a> {
+        client: &'a crate::Client,
+        body: ::std::option::Option<
+            ::std::result::Result<types::BatchAttachRequest, crate::operation::Invalid>,
+        >,
+    }
+    impl<'a> BatchAttach<'a> {
+        pub(crate) fn new(client: &'a crate::Client) -> Self {
+            Self {
+                client,
+                body: ::std::option::Option::None,
+            }
+        }
+        ///The request body: a [`types::BatchAttachRequest`] or its builder. A value that breaks a rule of the document is reported by `send()`, naming the field; nothing is sent.
+        pub fn body<B>(mut self, body: B) -> Self
+        where
+            B: ::std::convert::TryInto<types::BatchAttachRequest>,
+            B::Error: ::std::fmt::Display,
+        {
+            self.body = ::std::option::Option::Some(crate::operation::body(body));
+            self
+        }
+        ///Sends `POST /v2/{project_id}/desktops/batch-attach` and decodes the answer. Errors keep the status, headers and raw body of an answer that is not the documented success.
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::BatchAttachResponse>,
+            crate::Error,
+        > {
+            let Self { client, body } = self;
+            let body = crate::operation::required("body", body)?;
+            (|| -> ::std::result::Result<(), crate::Error> {
+                let body = &body;
+                let at = ::std::string::String::new();
+                {
+                    let item = body;
+                    let at = at.clone();
+                    if let ::std::option::Option::Some(item) = &item.assign_model {
+                        let at = crate::operation::field_path(
+                            &at,
+                            "assign_model",
+                            ::std::option::Option::None,
+                        );
+                        crate::operation::required_when(
+                            item,
+                            &at,
+                            &[
+                                crate::operation::RequiredWhen {
+                                    property: "priority_strategy",
+                                    values: &["USER_NO_DESKTOP", "USER_FIXED_DESKTOP_NUM"],
+                                    requires: &["user_assigin_desktop_num"],
+                                },
+                                crate::operation::RequiredWhen {
+                                    property: "priority_strategy",
+                                    values: &["DESKTOP_ASSIGN_FIXED_USER"],
+                                    requires: &["desktop_assigin_user_num"],
+                                },
+                            ],
+                        )?;
+                    }
+                }
+                ::std::result::Result::Ok(())
+            })()?;
+            let request = super::builder::BatchAttach::new(client.transport());
+            let request = request.body(body);
+            crate::operation::finish(client, request.send().await).await
+        }
+    }
+    ///Builder of [`Client::batch_detach`](crate::Client::batch_detach): `POST /v2/{project_id}/desktops/batch-detach`.
+    #[derive(Debug, Clone)]
+    #[must_use = "nothing is sent until `send()` is awaited"]
+    pub struct BatchDetach<'a> {
+        client: &'a crate::Client,
+        body: ::std::option::Option<
+            ::std::result::Result<types::BatchDetachRequest, crate::operation::Invalid>,
+        >,
+    }
+    impl<'a> BatchDetach<'a> {
+        pub(crate) fn new(client: &'a crate::Client) -> Self {
+            Self {
+                client,
+                body: ::std::option::Option::None,
+            }
+        }
+        ///The request body: a [`types::BatchDetachRequest`] or its builder. A value that breaks a rule of the document is reported by `send()`, naming the field; nothing is sent.
+        pub fn body<B>(mut self, body: B) -> Self
+        where
+            B: ::std::convert::TryInto<types::BatchDetachRequest>,
+            B::Error: ::std::fmt::Display,
+        {
+            self.body = ::std::option::Option::Some(crate::operation::body(body));
+            self
+        }
+        ///Sends `POST /v2/{project_id}/desktops/batch-detach` and decodes the answer. Errors keep the status, headers and raw body of an answer that is not the documented success; an answer that lists failed items is [`Error::PartialFailure`](crate::Error::PartialFailure).
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::BatchDetachResponse>,
+            crate::Error,
+        > {
+            let Self { client, body } = self;
+            let body = crate::operation::required("body", body)?;
+            let request = super::builder::BatchDetach::new(client.transport());
+            let request = request.body(body);
+            crate::operation::refuse_partial_failures(
+                crate::operation::finish(client, request.send().await).await?,
+                |answer: &types::BatchDetachResponse| {
+                    let failures = answer
+                        .failed_operation_list
+                        .iter()
+                        .map(|item| crate::FailedItem::new(
+                            crate::operation::text(&item.desktop_id),
+                            crate::operation::text(&item.error_code),
+                            crate::operation::text(&item.error_msg),
+                        ))
+                        .collect();
+                    (
+                        failures,
+                        crate::StartsJob::job_id(answer)
+                            .map(::std::string::ToString::to_string),
+                    )
+                },
+            )
+        }
+    }
+    ///Builder of [`Client::change_user_privilege_group`](crate::Client::change_user_privilege_group): `POST /v2/{project_id}/desktops/change-user-privilege-group`.
+    #[derive(Debug, Clone)]
+    #[must_use = "nothing is sent until `send()` is awaited"]
+    pub struct ChangeUserPrivilegeGroup<'a> {
+        client: &'a crate::Client,
+        body: ::std::option::Option<
+            ::std::result::Result<
+                types::ChangeUserPrivilegeGroupRequest,
+                crate::operation::Invalid,
+            >,
+        >,
+    }
+    impl<'a> ChangeUserPrivilegeGroup<'a> {
+        pub(crate) fn new(client: &'a crate::Client) -> Self {
+            Self {
+                client,
+                body: ::std::option::Option::None,
+            }
+        }
+        ///The request body: a [`types::ChangeUserPrivilegeGroupRequest`] or its builder. A value that breaks a rule of the document is reported by `send()`, naming the field; nothing is sent.
+        pub fn body<B>(mut self, body: B) -> Self
+        where
+            B: ::std::convert::TryInto<types::ChangeUserPrivilegeGroupRequest>,
+            B::Error: ::std::fmt::Display,
+        {
+            self.body = ::std::option::Option::Some(crate::operation::body(body));
+            self
+        }
+        ///Sends `POST /v2/{project_id}/desktops/change-user-privilege-group` and decodes the answer. Errors keep the status, headers and raw body of an answer that is not the documented success.
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::ChangeUserPrivilegeGroupResponse>,
+            crate::Error,
+        > {
+            let Self { client, body } = self;
+            let body = crate::operation::required("body", body)?;
+            let request = super::builder::ChangeUserPrivilegeGroup::new(
+                client.transport(),
+            );
+            let request = request.body(body);
+            crate::operation::finish(client, request.send().await).await
+        }
+    }
+    ///Builder of [`Client::show_job`](crate::Client::show_job): `GET /v2/{project_id}/workspace-jobs/{job_id}`.
+    #[derive(Debug, Clone)]
+    #[must_use = "nothing is sent until `send()` is awaited"]
+    pub struct ShowJob<'a> {
+        client: &'a crate::Client,
+        job_id: ::std::option::Option<
+            ::std::result::Result<::std::string::String, crate::operation::Invalid>,
+        >,
+    }
+    impl<'a> ShowJob<'a> {
+        pub(crate) fn new(client: &'a crate::Client) -> Self {
+            Self {
+                client,
+                job_id: ::std::option::Option::None,
+            }
+        }
+        ///ID of the job, as returned by the operation that started it.
+        pub fn job_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.job_id = ::std::option::Option::Some(
+                crate::operation::path_value("job_id", value.into()),
+            );
+            self
+        }
+        ///Sends `GET /v2/{project_id}/workspace-jobs/{job_id}` and decodes the answer. Errors keep the status, headers and raw body of an answer that is not the documented success.
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::ShowJobResponse>,
+            crate::Error,
+        > {
+            let Self { client, job_id } = self;
+            let job_id = crate::operation::required("job_id", job_id)?;
+            let request = super::builder::ShowJob::new(client.transport());
+            let request = request.job_id(job_id.as_str());
+            crate::operation::finish(client, request.send().await).await
+        }
+    }
+}
+impl crate::Client {
+    /**Assign desktops to users in batches
+
+Gives users (or user groups) access to desktops. Either name the desktop of each user explicitly in `desktops`, or list `desktops` and `users` and let `assign_model` decide who gets which desktop. The assignment runs asynchronously: follow the returned job.
+
+`POST /v2/{project_id}/desktops/batch-attach`: set `body`, then `send()`.*/
+    pub fn batch_attach(&self) -> operations::BatchAttach<'_> {
+        operations::BatchAttach::new(self)
+    }
+    /**Unbind users from desktops in batches
+
+Removes all users, or the listed users and groups, from each desktop. For desktops of a desktop pool the answer carries the id of a job to follow; for other desktops the page says only that `job_id` is empty. Desktops the service could not act on are listed in `failed_operation_list`.
+
+`POST /v2/{project_id}/desktops/batch-detach`: set `body`, then `send()`.*/
+    pub fn batch_detach(&self) -> operations::BatchDetach<'_> {
+        operations::BatchDetach::new(self)
+    }
+    /**Change the privilege group of desktop users
+
+Moves the users of each listed desktop into another privilege group (for example from `users` to `administrators`). Users of a desktop that are not listed in its `attach_user_infos` move to the top-level `user_privilege_group`. The change runs asynchronously: follow the returned job.
+
+`POST /v2/{project_id}/desktops/change-user-privilege-group`: set `body`, then `send()`.*/
+    pub fn change_user_privilege_group(
+        &self,
+    ) -> operations::ChangeUserPrivilegeGroup<'_> {
+        operations::ChangeUserPrivilegeGroup::new(self)
+    }
+    /**Show a job and its sub-jobs
+
+Returns the state of an asynchronous job: WAITING, RUNNING, SUCCESS or FAILED (other values may appear and must be tolerated), with its sub-jobs. Safe to repeat.
+
+`GET /v2/{project_id}/workspace-jobs/{job_id}`: set `job_id`, then `send()`.*/
+    pub fn show_job(&self) -> operations::ShowJob<'_> {
+        operations::ShowJob::new(self)
+    }
+}
+impl crate::StartsJob for types::BatchAttachResponse {
+    fn job_id(&self) -> ::std::option::Option<&str> {
+        crate::waiter::started_job(crate::operation::text(&self.job_id))
+    }
+}
+impl crate::StartsJob for types::BatchDetachResponse {
+    fn job_id(&self) -> ::std::option::Option<&str> {
+        crate::waiter::started_job(crate::operation::text(&self.job_id))
+    }
+}
+impl crate::StartsJob for types::ChangeUserPrivilegeGroupResponse {
+    fn job_id(&self) -> ::std::option::Option<&str> {
+        crate::waiter::started_job(crate::operation::text(&self.job_id))
+    }
+}
+/// The path every operation starts with; its parameters come from the configuration.
+pub(crate) const BASE_PATH: &str = "/v2/{project_id}";
+impl crate::Region {
+    ///`cn-east-3`
+    pub const CN_EAST_3: crate::Region = crate::Region::from_static("cn-east-3");
+    ///`cn-north-4`
+    pub const CN_NORTH_4: crate::Region = crate::Region::from_static("cn-north-4");
+    ///`cn-south-1`
+    pub const CN_SOUTH_1: crate::Region = crate::Region::from_static("cn-south-1");
+    ///`cn-southwest-2`
+    pub const CN_SOUTHWEST_2: crate::Region = crate::Region::from_static(
+        "cn-southwest-2",
+    );
+    ///`la-south-2`
+    pub const LA_SOUTH_2: crate::Region = crate::Region::from_static("la-south-2");
+    ///`sa-brazil-1`
+    pub const SA_BRAZIL_1: crate::Region = crate::Region::from_static("sa-brazil-1");
+    ///`la-north-2`
+    pub const LA_NORTH_2: crate::Region = crate::Region::from_static("la-north-2");
+    ///`ap-southeast-3`
+    pub const AP_SOUTHEAST_3: crate::Region = crate::Region::from_static(
+        "ap-southeast-3",
+    );
+    ///`cn-north-9`
+    pub const CN_NORTH_9: crate::Region = crate::Region::from_static("cn-north-9");
+    ///`ap-southeast-1`
+    pub const AP_SOUTHEAST_1: crate::Region = crate::Region::from_static(
+        "ap-southeast-1",
+    );
+    ///`cn-east-5`
+    pub const CN_EAST_5: crate::Region = crate::Region::from_static("cn-east-5");
+    ///`me-east-1`
+    pub const ME_EAST_1: crate::Region = crate::Region::from_static("me-east-1");
+    ///`af-south-1`
+    pub const AF_SOUTH_1: crate::Region = crate::Region::from_static("af-south-1");
+    ///`tr-west-1`
+    pub const TR_WEST_1: crate::Region = crate::Region::from_static("tr-west-1");
+    ///`cn-north-11`
+    pub const CN_NORTH_11: crate::Region = crate::Region::from_static("cn-north-11");
+    ///`af-north-1`
+    pub const AF_NORTH_1: crate::Region = crate::Region::from_static("af-north-1");
+    ///`ap-southeast-2`
+    pub const AP_SOUTHEAST_2: crate::Region = crate::Region::from_static(
+        "ap-southeast-2",
+    );
+    ///`eu-west-101`
+    pub const EU_WEST_101: crate::Region = crate::Region::from_static("eu-west-101");
+    /// Every region the service is known to run in, as the document lists them.
+    pub const ALL: &'static [crate::Region] = &[
+        crate::Region::CN_EAST_3,
+        crate::Region::CN_NORTH_4,
+        crate::Region::CN_SOUTH_1,
+        crate::Region::CN_SOUTHWEST_2,
+        crate::Region::LA_SOUTH_2,
+        crate::Region::SA_BRAZIL_1,
+        crate::Region::LA_NORTH_2,
+        crate::Region::AP_SOUTHEAST_3,
+        crate::Region::CN_NORTH_9,
+        crate::Region::AP_SOUTHEAST_1,
+        crate::Region::CN_EAST_5,
+        crate::Region::ME_EAST_1,
+        crate::Region::AF_SOUTH_1,
+        crate::Region::TR_WEST_1,
+        crate::Region::CN_NORTH_11,
+        crate::Region::AF_NORTH_1,
+        crate::Region::AP_SOUTHEAST_2,
+        crate::Region::EU_WEST_101,
+    ];
+}
+/// The regional endpoint template (`{region}` is replaced), from the document's server.
+pub(crate) const REGIONAL_ENDPOINT: ::std::option::Option<&str> = ::std::option::Option::Some(
+    "https://workspace.{region}.myhuaweicloud.com",
+);

@@ -1,0 +1,175 @@
+//! Everything that makes the command fail, its exit code, and how it is reported: a line for
+//! people, then a JSON object for scripts, both on stderr.
+
+use std::process::ExitCode;
+
+use huaweicloud_workspace::{ConfigError, CredentialsError, Error};
+use serde_json::{json, Value};
+
+use crate::text;
+
+/// Exit codes, one per kind of failure (the `--help` text lists them).
+pub mod code {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// The command line is wrong.
+    pub const USAGE: u8 = 2;
+    /// The request breaks the API description; nothing was sent.
+    pub const INVALID_REQUEST: u8 = 3;
+    /// The service answered with an error.
+    pub const SERVICE: u8 = 4;
+    /// The service could not be reached, or the answer was lost.
+    pub const TRANSPORT: u8 = 5;
+    /// The job ended in FAILED, or did not end in time.
+    pub const JOB: u8 = 6;
+    /// Credentials, project, region or endpoint are missing or wrong.
+    pub const CONFIG: u8 = 7;
+    /// The operation failed for some of the desktops it was given.
+    pub const PARTIAL: u8 = 8;
+}
+
+/// The exit codes, for `--help`.
+pub const HELP: &str = "Exit codes: 0 success, 2 usage, 3 invalid request (not sent), \
+4 service error, 5 transport error, 6 job failed or wait timed out, 7 configuration \
+(credentials, project, region), 8 partial failure (some desktops failed; the answer is on stdout).";
+
+/// Why the command failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The command line is wrong.
+    Usage(String),
+    /// The library failed.
+    Library(Error),
+}
+
+impl Failure {
+    /// A usage error.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure::Usage(message.into())
+    }
+
+    /// Its exit code.
+    pub fn code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => code::USAGE,
+            Failure::Library(error) => match error {
+                Error::InvalidRequest { .. } => code::INVALID_REQUEST,
+                Error::Service(_) | Error::UnexpectedResponse(_) => code::SERVICE,
+                Error::PartialFailure(_) => code::PARTIAL,
+                Error::JobFailed(_) | Error::WaitTimeout { .. } => code::JOB,
+                Error::Config(_) => code::CONFIG,
+                _ => code::TRANSPORT,
+            },
+        }
+    }
+
+    /// Prints the failure on stderr and returns the exit code.
+    pub fn report(&self) -> ExitCode {
+        let (line, details) = match self {
+            Failure::Usage(message) => (
+                message.clone(),
+                json!({"kind": "usage", "message": message}),
+            ),
+            Failure::Library(Error::Config(error)) => {
+                let line = config_line(error);
+                let details = json!({"kind": "configuration", "message": line});
+                (line, details)
+            }
+            Failure::Library(error) => (line_with_causes(error), details(error)),
+        };
+        eprintln!("huaweicloud-workspace: {}", text::clean(&line));
+        if let Failure::Library(Error::PartialFailure(partial)) = self {
+            for item in partial.failed() {
+                eprintln!("  failed: {}", text::clean(&item.to_string()));
+            }
+        }
+        eprintln!("{}", text::json_line(&details));
+        ExitCode::from(self.code())
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure::Library(error)
+    }
+}
+
+/// The error's line, followed by its causes (a transport error says why).
+fn line_with_causes(error: &Error) -> String {
+    let mut line = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(current) = cause {
+        let text = current.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        cause = current.source();
+    }
+    line
+}
+
+/// A configuration error in the words of the command line (its flags and variables).
+fn config_line(error: &ConfigError) -> String {
+    match error {
+        ConfigError::Credentials(CredentialsError::NotFound { looked, .. }) => {
+            format!("no credentials found: {looked}")
+        }
+        ConfigError::MissingProjectId => "no project id: pass --project-id, or set \
+            HUAWEICLOUD_SDK_PROJECT_ID, or write project_id in the credentials file"
+            .to_string(),
+        ConfigError::MissingRegion => "no region: pass --region (for example cn-north-4) or \
+            --endpoint, or set HUAWEICLOUD_SDK_REGION, or write region in the credentials file"
+            .to_string(),
+        ConfigError::UnknownRegion {
+            region,
+            suggestion,
+            env,
+            ..
+        } => match suggestion {
+            Some(known) => format!("unknown region {region:?}: did you mean {known}?"),
+            None => format!(
+                "the Workspace service is not known to run in region {region:?}: pass \
+                 --endpoint, or set {env}"
+            ),
+        },
+        ConfigError::InvalidEndpoint {
+            endpoint, reason, ..
+        } => format!("invalid --endpoint {endpoint:?}: {reason}"),
+        other => other.to_string(),
+    }
+}
+
+fn details(error: &Error) -> Value {
+    match error {
+        Error::InvalidRequest { field, message, .. } => {
+            json!({"kind": "invalid_request", "field": field, "message": message})
+        }
+        Error::Service(e) => json!({
+            "kind": "service", "status": e.status().as_u16(), "error_code": e.code(),
+            "error_msg": e.message(), "error_detail": e.detail(), "request_id": e.request_id(),
+        }),
+        Error::UnexpectedResponse(e) => json!({
+            "kind": "unexpected_response", "status": e.status().as_u16(),
+            "message": e.to_string(), "location": e.location(), "request_id": e.request_id(),
+        }),
+        Error::PartialFailure(e) => json!({
+            "kind": "partial_failure", "request_id": e.request_id(), "job_id": e.job_id(),
+            "failed": e.failed().iter().map(|f| json!({"id": f.id(), "error_code": f.code(), "error_msg": f.message()})).collect::<Vec<_>>(),
+        }),
+        Error::JobFailed(e) => json!({
+            "kind": "job_failed", "job_id": e.job_id(), "job_error_code": e.code(),
+            "fail_reason": e.reason(),
+        }),
+        Error::WaitTimeout {
+            job_id,
+            limit,
+            last_status,
+            ..
+        } => json!({
+            "kind": "wait_timeout", "job_id": job_id, "limit_seconds": limit.as_secs_f64(),
+            "last_status": last_status,
+        }),
+        _ => json!({"kind": "transport", "message": line_with_causes(error)}),
+    }
+}

@@ -1,0 +1,916 @@
+//! The operations as this crate's generators see them, read once from the checked document.
+//!
+//! The client's operations layer, the CLI and the API surface are all built from this model,
+//! so that per-operation knowledge lives in the document only. The `x-` extensions it reads:
+//!
+//! | extension | where | meaning |
+//! |---|---|---|
+//! | `x-bound-in-config: true` | a path parameter | the client's configuration supplies it (the project id) |
+//! | `x-starts-job: FIELD` | an operation | its answer names a job in `FIELD` (empty: none started) |
+//! | `x-job-query: PARAM` | one operation | it shows the job whose id is path parameter `PARAM` |
+//! | `x-partial-failures: {list, id, code, message}` | an operation | its answer lists the items it failed on |
+//! | `x-required-when: [{property, in, requires}]` | an object schema | `requires` are needed when `property` takes a value `in` the list |
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use crate::diagnostics::Diagnostics;
+use crate::load::RawDocument;
+use crate::names;
+use crate::pointer::{follow, join};
+
+/// HTTP methods an OpenAPI path item can hold, in the order the document is read.
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Path parameters the client's configuration can supply (`x-bound-in-config`).
+pub const CONFIG_VALUES: [&str; 1] = ["project_id"];
+
+/// Everything the generators need, in document order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// The path prefix every operation shares, up to its last bound parameter (`/v2/{project_id}`).
+    pub base_path: Vec<Segment>,
+    /// The operations.
+    pub operations: Vec<Operation>,
+    /// The regional endpoints of `servers[0]`, when it has a `region` variable.
+    pub regions: Option<Regions>,
+}
+
+/// One segment of the shared path prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// Literal text.
+    Literal(String),
+    /// A parameter the configuration supplies.
+    Bound(String),
+}
+
+/// One operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// `operationId`.
+    pub id: String,
+    /// Lower-case HTTP method.
+    pub method: String,
+    /// The path template as the document writes it.
+    pub path: String,
+    /// The path template after the shared prefix (what the client appends to its base URL).
+    pub relative_path: String,
+    /// JSON pointer of the operation object.
+    pub pointer: String,
+    /// One-line summary.
+    pub summary: Option<String>,
+    /// Longer description.
+    pub description: Option<String>,
+    /// Path and query parameters, bound ones excluded.
+    pub parameters: Vec<Parameter>,
+    /// The JSON request body.
+    pub body: Option<Body>,
+    /// The documented success answer.
+    pub success: Success,
+    /// `x-starts-job`: the answer's field naming the job started.
+    pub starts_job: Option<String>,
+    /// `x-job-query`: the path parameter naming the job shown.
+    pub job_query: Option<String>,
+    /// `x-partial-failures`.
+    pub partial_failures: Option<PartialFailures>,
+}
+
+/// Where a parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    /// A path segment.
+    Path,
+    /// The query string.
+    Query,
+}
+
+/// A path or query parameter (strings only: see the checks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    /// Its name in the document.
+    pub name: String,
+    /// Path or query.
+    pub location: Location,
+    /// Whether it must be given.
+    pub required: bool,
+    /// What it is.
+    pub description: Option<String>,
+}
+
+/// A JSON request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    /// The component schema it references.
+    pub schema: String,
+    /// Whether the operation needs one.
+    pub required: bool,
+    /// Its top-level scalar properties (the CLI offers each as a flag).
+    pub scalar_fields: Vec<ScalarField>,
+    /// Where, inside the body, a schema with `x-required-when` rules sits.
+    pub rule_sites: Vec<RuleSite>,
+}
+
+/// A scalar property of a body's top level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScalarField {
+    /// Its name in the document.
+    pub name: String,
+    /// `string`, `boolean`, `integer` or `number`.
+    pub kind: String,
+    /// Its enumerated values, if it has any.
+    pub values: Vec<String>,
+    /// What it is.
+    pub description: Option<String>,
+}
+
+/// A schema with `x-required-when` rules, and the path leading to it from the body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleSite {
+    /// The steps from the body to the schema.
+    pub path: Vec<Step>,
+    /// The schema's rules.
+    pub rules: Vec<RequiredWhen>,
+}
+
+/// One step into a body: a property, and how the generated type holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The property's name in the document.
+    pub property: String,
+    /// An array: every item is visited.
+    pub array: bool,
+    /// Optional (and not an array): an `Option`.
+    pub optional: bool,
+}
+
+/// `requires` must be present when `property` is one of `values`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequiredWhen {
+    /// The property whose value decides.
+    pub property: String,
+    /// The values that make `requires` necessary.
+    pub values: Vec<String>,
+    /// The properties then required.
+    pub requires: Vec<String>,
+}
+
+/// The documented success answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Success {
+    /// Its status code.
+    pub status: u16,
+    /// The component schema of its JSON body (`None`: no body).
+    pub schema: Option<String>,
+}
+
+/// `x-partial-failures`: which list of the answer holds the failed items, and their fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartialFailures {
+    /// The array property listing failures.
+    pub list: String,
+    /// The item property naming what failed (a desktop id).
+    pub id: String,
+    /// The item property with the error code.
+    pub code: String,
+    /// The item property with the message.
+    pub message: String,
+}
+
+/// Regional endpoints: `servers[0].url` with its `region` variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Regions {
+    /// The URL template, e.g. `https://workspace.{region}.myhuaweicloud.com`.
+    pub url: String,
+    /// The default region.
+    pub default: Option<String>,
+    /// Every region listed.
+    pub values: Vec<String>,
+}
+
+impl Operation {
+    /// The Rust name of the client method and of progenitor's builder method.
+    pub fn method_name(&self) -> String {
+        names::snake(&self.id)
+    }
+
+    /// The Rust name of the operation's builder types.
+    pub fn type_name(&self) -> String {
+        names::pascal(&self.id)
+    }
+
+    /// The CLI subcommand.
+    pub fn subcommand(&self) -> String {
+        names::kebab(&self.id)
+    }
+
+    /// Upper-case HTTP method.
+    pub fn http_method(&self) -> String {
+        self.method.to_ascii_uppercase()
+    }
+}
+
+/// Reads the model from a document that passed the structural checks; every problem found
+/// in the extensions is reported.
+pub fn read(document: &RawDocument) -> Result<Model, Diagnostics> {
+    let mut reader = Reader {
+        document,
+        diagnostics: Diagnostics::default(),
+    };
+    let model = reader.model();
+    reader.diagnostics.into_result(model)
+}
+
+struct Reader<'a> {
+    document: &'a RawDocument,
+    diagnostics: Diagnostics,
+}
+
+/// A parameter as declared, before the bound ones are set apart.
+struct Declared {
+    parameter: Parameter,
+    bound: bool,
+}
+
+impl<'a> Reader<'a> {
+    fn root(&self) -> &'a Value {
+        &self.document.value
+    }
+
+    fn report(&mut self, at: impl Into<String>, reason: impl Into<String>) {
+        self.diagnostics.push(&self.document.path, at, reason);
+    }
+
+    /// `value` with `$ref`s followed, and the pointer it lives at.
+    fn resolve(&self, value: &'a Value, at: &str) -> (&'a Value, String) {
+        follow(self.root(), value, at).unwrap_or((value, at.to_string()))
+    }
+
+    fn model(&mut self) -> Model {
+        let mut operations = Vec::new();
+        let mut prefixes: Vec<(String, Vec<Segment>)> = Vec::new();
+        if let Some(paths) = self.root().get("paths").and_then(Value::as_object) {
+            for (path, item) in paths {
+                let item_at = join("/paths", path);
+                let (item, _) = self.resolve(item, &item_at);
+                for method in METHODS {
+                    let Some(operation) = item.get(method) else {
+                        continue;
+                    };
+                    let at = join(&item_at, method);
+                    if let Some((operation, prefix)) =
+                        self.operation(path, method, item, operation, &at)
+                    {
+                        prefixes.push((at, prefix));
+                        operations.push(operation);
+                    }
+                }
+            }
+        }
+        let base_path = self.common_prefix(&prefixes);
+        let prefix_len = render_path(&base_path).len();
+        for operation in &mut operations {
+            operation.relative_path = operation.path[prefix_len..].to_string();
+        }
+        self.job_extensions_agree(&operations);
+        Model {
+            base_path,
+            operations,
+            regions: self.regions(),
+        }
+    }
+
+    /// Every operation must start with the same prefix holding the bound parameters.
+    fn common_prefix(&mut self, prefixes: &[(String, Vec<Segment>)]) -> Vec<Segment> {
+        let Some((_, first)) = prefixes.first() else {
+            return Vec::new();
+        };
+        for (at, prefix) in &prefixes[1..] {
+            if prefix != first {
+                self.report(
+                    at.clone(),
+                    format!(
+                        "the path must start with {:?} like the first operation's: the \
+                         parameters bound in the configuration form the client's base URL",
+                        render_path(first)
+                    ),
+                );
+            }
+        }
+        first.clone()
+    }
+
+    fn operation(
+        &mut self,
+        path: &str,
+        method: &str,
+        item: &'a Value,
+        operation: &'a Value,
+        at: &str,
+    ) -> Option<(Operation, Vec<Segment>)> {
+        let id = operation.get("operationId")?.as_str()?.to_string();
+        let text = |key: &str| {
+            operation
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        let mut declared = self.parameters(item, &join_item_at(at), "parameters");
+        declared.extend(self.parameters(operation, at, "parameters"));
+        let bound: BTreeSet<String> = declared
+            .iter()
+            .filter(|d| d.bound)
+            .map(|d| d.parameter.name.clone())
+            .collect();
+        let prefix = self.prefix(path, &bound, at);
+        let parameters: Vec<Parameter> = declared
+            .into_iter()
+            .filter(|d| !d.bound)
+            .map(|d| d.parameter)
+            .collect();
+        let body = self.body(operation, at);
+        let success = self.success(operation, at)?;
+        let starts_job = self.starts_job(operation, &success, at);
+        let job_query = self.job_query(operation, &parameters, at);
+        let partial_failures = self.partial_failures(operation, &success, at);
+        Some((
+            Operation {
+                id,
+                method: method.to_string(),
+                path: path.to_string(),
+                relative_path: String::new(),
+                pointer: at.to_string(),
+                summary: text("summary"),
+                description: text("description"),
+                parameters,
+                body,
+                success,
+                starts_job,
+                job_query,
+                partial_failures,
+            },
+            prefix,
+        ))
+    }
+
+    /// The segments of `path` up to its last bound parameter.
+    fn prefix(&mut self, path: &str, bound: &BTreeSet<String>, at: &str) -> Vec<Segment> {
+        let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        let last_bound = segments
+            .iter()
+            .rposition(|s| parameter_of(s).is_some_and(|name| bound.contains(name)));
+        let Some(last) = last_bound else {
+            if let Some(name) = bound.iter().next() {
+                self.report(
+                    at,
+                    format!("bound parameter {name:?} does not appear in the path"),
+                );
+            }
+            return Vec::new();
+        };
+        segments[..=last]
+            .iter()
+            .map(|segment| match parameter_of(segment) {
+                Some(name) if bound.contains(name) => Segment::Bound(name.to_string()),
+                Some(name) => {
+                    self.report(
+                        at,
+                        format!(
+                            "path parameter {name:?} comes before a parameter bound in the \
+                             configuration: the bound ones must lead the path"
+                        ),
+                    );
+                    Segment::Literal((*segment).to_string())
+                }
+                None => Segment::Literal((*segment).to_string()),
+            })
+            .collect()
+    }
+
+    fn parameters(&mut self, owner: &'a Value, owner_at: &str, key: &str) -> Vec<Declared> {
+        let Some(list) = owner.get(key).and_then(Value::as_array) else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for (index, parameter) in list.iter().enumerate() {
+            let parameter_at = join(&join(owner_at, key), &index.to_string());
+            let (parameter, parameter_at) = self.resolve(parameter, &parameter_at);
+            let name = parameter.get("name").and_then(Value::as_str).unwrap_or("");
+            let location = match parameter.get("in").and_then(Value::as_str) {
+                Some("path") => Location::Path,
+                Some("query") => Location::Query,
+                Some(other) => {
+                    self.report(
+                        join(&parameter_at, "in"),
+                        format!("{other} parameters are not supported: use path or query"),
+                    );
+                    continue;
+                }
+                None => continue,
+            };
+            let schema = parameter
+                .get("schema")
+                .map(|s| self.resolve(s, &join(&parameter_at, "schema")).0);
+            if schema.and_then(|s| s.get("type")).and_then(Value::as_str) != Some("string") {
+                self.report(
+                    join(&parameter_at, "schema"),
+                    format!("parameter {name:?} must be a string: the client checks and encodes path and query values as text"),
+                );
+            }
+            let bound = parameter.get("x-bound-in-config") == Some(&Value::Bool(true));
+            if bound && location != Location::Path {
+                self.report(
+                    join(&parameter_at, "x-bound-in-config"),
+                    "only path parameters can be bound in the configuration",
+                );
+            }
+            if bound && !CONFIG_VALUES.contains(&name) {
+                self.report(
+                    join(&parameter_at, "x-bound-in-config"),
+                    format!(
+                        "the client's configuration has no value for {name:?}; it supplies {}",
+                        CONFIG_VALUES.join(", ")
+                    ),
+                );
+            }
+            found.push(Declared {
+                parameter: Parameter {
+                    name: name.to_string(),
+                    location,
+                    required: parameter.get("required") == Some(&Value::Bool(true)),
+                    description: parameter
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                },
+                bound,
+            });
+        }
+        found
+    }
+
+    /// The component a `$ref` names (`#/components/schemas/X` → `X`), or a diagnostic.
+    fn component(&mut self, schema: Option<&Value>, at: &str, what: &str) -> Option<String> {
+        let reference = schema.and_then(|s| s.get("$ref")).and_then(Value::as_str);
+        match reference.and_then(|r| r.strip_prefix("#/components/schemas/")) {
+            Some(name) => Some(name.to_string()),
+            // A reference to another file is reported by the checks.
+            None if reference.is_some_and(|r| !r.starts_with('#')) => None,
+            None => {
+                self.report(
+                    at,
+                    format!("the {what} schema must be a `$ref` to #/components/schemas/…, so that its type has a stable name"),
+                );
+                None
+            }
+        }
+    }
+
+    fn body(&mut self, operation: &'a Value, at: &str) -> Option<Body> {
+        let body_at = join(at, "requestBody");
+        let (body, body_at) = self.resolve(operation.get("requestBody")?, &body_at);
+        let media_at = join(&join(&body_at, "content"), "application/json");
+        let Some(media) = body.pointer("/content/application~1json") else {
+            self.report(
+                join(&body_at, "content"),
+                "the request body must be application/json",
+            );
+            return None;
+        };
+        let schema_at = join(&media_at, "schema");
+        let schema = self.component(media.get("schema"), &schema_at, "request body")?;
+        let schema_pointer = format!("/components/schemas/{schema}");
+        let scalar_fields = self.scalar_fields(&schema_pointer);
+        let mut rule_sites = Vec::new();
+        let mut visiting = Vec::new();
+        self.rule_sites(
+            &schema_pointer,
+            &mut Vec::new(),
+            &mut visiting,
+            &mut rule_sites,
+        );
+        Some(Body {
+            schema,
+            required: body.get("required") == Some(&Value::Bool(true)),
+            scalar_fields,
+            rule_sites,
+        })
+    }
+
+    fn scalar_fields(&self, schema_pointer: &str) -> Vec<ScalarField> {
+        let Some(properties) = self
+            .root()
+            .pointer(schema_pointer)
+            .and_then(|s| s.get("properties"))
+            .and_then(Value::as_object)
+        else {
+            return Vec::new();
+        };
+        properties
+            .iter()
+            .filter_map(|(name, property)| {
+                let resolved = schema_of(self.root(), property);
+                let kind = resolved.get("type").and_then(Value::as_str)?;
+                if !matches!(kind, "string" | "boolean" | "integer" | "number") {
+                    return None;
+                }
+                let values = resolved
+                    .get("enum")
+                    .and_then(Value::as_array)
+                    .map(|v| {
+                        v.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let description = property
+                    .get("description")
+                    .or_else(|| resolved.get("description"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                Some(ScalarField {
+                    name: name.clone(),
+                    kind: kind.to_string(),
+                    values,
+                    description,
+                })
+            })
+            .collect()
+    }
+
+    /// Walks the schema at `pointer` (properties, array items) for `x-required-when`.
+    fn rule_sites(
+        &mut self,
+        pointer: &str,
+        path: &mut Vec<Step>,
+        visiting: &mut Vec<String>,
+        found: &mut Vec<RuleSite>,
+    ) {
+        if visiting.iter().any(|p| p == pointer) {
+            return; // a recursive schema: its rules were found on the first visit
+        }
+        let Some(schema) = self.root().pointer(pointer) else {
+            return;
+        };
+        visiting.push(pointer.to_string());
+        if let Some(rules) = schema.get("x-required-when") {
+            let rules = self.required_when(rules, schema, &join(pointer, "x-required-when"));
+            found.push(RuleSite {
+                path: path.clone(),
+                rules,
+            });
+        }
+        let required: BTreeSet<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+            for (name, property) in properties {
+                let (target, array) = match property.get("type").and_then(Value::as_str) {
+                    Some("array") => (property.get("items"), true),
+                    _ => (Some(property), false),
+                };
+                let Some(next) = target
+                    .and_then(reference_of)
+                    .and_then(|r| r.strip_prefix('#'))
+                else {
+                    continue;
+                };
+                path.push(Step {
+                    property: name.clone(),
+                    array,
+                    optional: !array && !required.contains(name.as_str()),
+                });
+                self.rule_sites(next, path, visiting, found);
+                path.pop();
+            }
+        }
+        visiting.pop();
+    }
+
+    fn required_when(&mut self, rules: &Value, schema: &Value, at: &str) -> Vec<RequiredWhen> {
+        let Some(list) = rules.as_array() else {
+            self.report(
+                at,
+                "x-required-when must be a list of {property, in, requires}",
+            );
+            return Vec::new();
+        };
+        let properties = schema.get("properties").and_then(Value::as_object);
+        let has = |name: &str| properties.is_some_and(|p| p.contains_key(name));
+        let strings = |value: Option<&Value>| -> Option<Vec<String>> {
+            value?
+                .as_array()?
+                .iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        let mut read = Vec::new();
+        for (index, rule) in list.iter().enumerate() {
+            let rule_at = join(at, &index.to_string());
+            let property = rule.get("property").and_then(Value::as_str);
+            let (Some(property), Some(values), Some(requires)) = (
+                property,
+                strings(rule.get("in")),
+                strings(rule.get("requires")),
+            ) else {
+                self.report(
+                    rule_at,
+                    "a rule needs `property` (a name), `in` and `requires` (lists of strings)",
+                );
+                continue;
+            };
+            for name in std::iter::once(property).chain(requires.iter().map(String::as_str)) {
+                if !has(name) {
+                    self.report(
+                        rule_at.clone(),
+                        format!("{name:?} is not a property of this schema"),
+                    );
+                }
+            }
+            read.push(RequiredWhen {
+                property: property.to_string(),
+                values,
+                requires,
+            });
+        }
+        read
+    }
+
+    fn success(&mut self, operation: &'a Value, at: &str) -> Option<Success> {
+        let responses = operation.get("responses")?.as_object()?;
+        let responses_at = join(at, "responses");
+        let successes: Vec<_> = responses
+            .iter()
+            .filter(|(status, _)| status.starts_with('2'))
+            .collect();
+        let (status, response) = match successes.as_slice() {
+            [] => {
+                self.report(
+                    responses_at,
+                    "no 2xx response: the generator needs the success answer's status and schema",
+                );
+                return None;
+            }
+            [one] => *one,
+            [_, second, ..] => {
+                self.report(
+                    join(&responses_at, second.0),
+                    "more than one 2xx response: the generator supports exactly one",
+                );
+                return None;
+            }
+        };
+        let response_at = join(&responses_at, status);
+        let Ok(code) = status.parse::<u16>() else {
+            self.report(
+                response_at,
+                format!("success status {status:?} must be a number such as 200"),
+            );
+            return None;
+        };
+        let (response, response_at) = self.resolve(response, &response_at);
+        let schema = match response.get("content").and_then(Value::as_object) {
+            None => None,
+            Some(content) if content.is_empty() => None,
+            Some(_) => {
+                let Some(media) = response.pointer("/content/application~1json") else {
+                    self.report(
+                        join(&response_at, "content"),
+                        "the success answer must be application/json",
+                    );
+                    return None;
+                };
+                let schema_at = join(
+                    &join(&join(&response_at, "content"), "application/json"),
+                    "schema",
+                );
+                Some(self.component(media.get("schema"), &schema_at, "success response")?)
+            }
+        };
+        Some(Success {
+            status: code,
+            schema,
+        })
+    }
+
+    /// The properties of a success answer's schema.
+    fn answer_properties(&self, success: &Success) -> Option<&'a serde_json::Map<String, Value>> {
+        let schema = success.schema.as_ref()?;
+        self.root()
+            .pointer(&format!("/components/schemas/{schema}/properties"))?
+            .as_object()
+    }
+
+    fn starts_job(&mut self, operation: &Value, success: &Success, at: &str) -> Option<String> {
+        let value = operation.get("x-starts-job")?;
+        let at = join(at, "x-starts-job");
+        let Some(field) = value.as_str() else {
+            self.report(
+                at,
+                "x-starts-job names the answer's field holding the job id",
+            );
+            return None;
+        };
+        let property = self.answer_properties(success).and_then(|p| p.get(field));
+        if property.and_then(|p| p.get("type")).and_then(Value::as_str) != Some("string") {
+            self.report(
+                at,
+                format!("the success answer has no string property {field:?} to hold the job id"),
+            );
+            return None;
+        }
+        Some(field.to_string())
+    }
+
+    fn job_query(
+        &mut self,
+        operation: &Value,
+        parameters: &[Parameter],
+        at: &str,
+    ) -> Option<String> {
+        let value = operation.get("x-job-query")?;
+        let at = join(at, "x-job-query");
+        let name = value.as_str();
+        match name {
+            Some(name)
+                if parameters
+                    .iter()
+                    .any(|p| p.name == name && p.location == Location::Path) =>
+            {
+                Some(name.to_string())
+            }
+            _ => {
+                self.report(
+                    at,
+                    "x-job-query names the path parameter that carries the job id",
+                );
+                None
+            }
+        }
+    }
+
+    fn partial_failures(
+        &mut self,
+        operation: &Value,
+        success: &Success,
+        at: &str,
+    ) -> Option<PartialFailures> {
+        let value = operation.get("x-partial-failures")?;
+        let at = join(at, "x-partial-failures");
+        let field = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+        let (Some(list), Some(id), Some(code), Some(message)) =
+            (field("list"), field("id"), field("code"), field("message"))
+        else {
+            self.report(
+                at,
+                "x-partial-failures needs `list`, `id`, `code` and `message`: the answer's array of failures and its items' fields",
+            );
+            return None;
+        };
+        let items = self
+            .answer_properties(success)
+            .and_then(|p| p.get(&list))
+            .filter(|p| p.get("type").and_then(Value::as_str) == Some("array"))
+            .and_then(|p| p.get("items"))
+            .map(|items| self.resolve(items, "").0);
+        let Some(items) = items else {
+            self.report(
+                at,
+                format!("the success answer has no array property {list:?}"),
+            );
+            return None;
+        };
+        for name in [&id, &code, &message] {
+            if items.pointer(&format!("/properties/{name}")).is_none() {
+                self.report(
+                    at.clone(),
+                    format!("the items of {list:?} have no property {name:?}"),
+                );
+            }
+        }
+        Some(PartialFailures {
+            list,
+            id,
+            code,
+            message,
+        })
+    }
+
+    /// A job can be waited for only if one operation shows jobs.
+    fn job_extensions_agree(&mut self, operations: &[Operation]) {
+        let queries: Vec<&Operation> = operations
+            .iter()
+            .filter(|o| o.job_query.is_some())
+            .collect();
+        if queries.len() > 1 {
+            self.report(
+                join(&queries[1].pointer, "x-job-query"),
+                format!("a second job query; {} is the first", queries[0].id),
+            );
+        }
+        if queries.is_empty() {
+            if let Some(starter) = operations.iter().find(|o| o.starts_job.is_some()) {
+                self.report(
+                    join(&starter.pointer, "x-starts-job"),
+                    "an operation starts a job, but no operation is marked x-job-query to follow it",
+                );
+            }
+        }
+    }
+
+    fn regions(&mut self) -> Option<Regions> {
+        let server = self.root().pointer("/servers/0")?;
+        let variable = server.pointer("/variables/region")?;
+        let url = server.get("url")?.as_str()?.to_string();
+        if !url.contains("{region}") {
+            self.report(
+                "/servers/0/url",
+                "the server URL has a region variable but no {region}",
+            );
+        }
+        let values = variable
+            .get("enum")
+            .and_then(Value::as_array)
+            .map(|v| {
+                v.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(Regions {
+            url,
+            default: variable
+                .get("default")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            values,
+        })
+    }
+}
+
+/// The pointer of a path item, from an operation's pointer.
+fn join_item_at(operation_at: &str) -> String {
+    operation_at
+        .rsplit_once('/')
+        .map_or_else(String::new, |(item, _)| item.to_string())
+}
+
+/// `{name}` → `name`.
+fn parameter_of(segment: &str) -> Option<&str> {
+    segment.strip_prefix('{')?.strip_suffix('}')
+}
+
+/// The schema a property stands for: `$ref`s followed, and `allOf: [one]` (the document's way
+/// of giving a `$ref` its own description) read as `one`.
+pub(crate) fn schema_of<'v>(root: &'v Value, schema: &'v Value) -> &'v Value {
+    let mut current = schema;
+    for _ in 0..16 {
+        let resolved = follow(root, current, "").map_or(current, |(target, _)| target);
+        match resolved
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        {
+            Some([only]) => current = only,
+            _ => return resolved,
+        }
+    }
+    current
+}
+
+/// The `$ref` a property stands for, through `allOf: [one]`.
+fn reference_of(schema: &Value) -> Option<&str> {
+    let mut current = schema;
+    for _ in 0..16 {
+        if let Some(reference) = current.get("$ref").and_then(Value::as_str) {
+            return Some(reference);
+        }
+        match current
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        {
+            Some([only]) => current = only,
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// `/v2/{project_id}`.
+pub fn render_path(segments: &[Segment]) -> String {
+    segments
+        .iter()
+        .map(|s| match s {
+            Segment::Literal(text) => format!("/{text}"),
+            Segment::Bound(name) => format!("/{{{name}}}"),
+        })
+        .collect()
+}

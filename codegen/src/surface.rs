@@ -1,0 +1,218 @@
+//! The API surface users of the generated crate compile against, one line per item:
+//! operations and their parameters, types, fields with their Rust types, enum variants, the
+//! document's constraints and regions.
+//!
+//! It is checked in beside the generated source (`generated-client/api-surface.txt`), so that
+//! `cargo xtask regen` can say what a change of the document does to users (see [`crate::report`]).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde_json::Value;
+use typify::{TypeDetails, TypeEnumVariant, TypeSpace};
+
+use crate::model::{Location, Model};
+
+/// Constraint keywords that decide which values a generated type accepts.
+pub const CONSTRAINTS: [&str; 10] = [
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minItems",
+    "maxItems",
+    "format",
+];
+
+/// Every item of the surface: `kind name` → details.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Surface {
+    entries: BTreeMap<String, String>,
+}
+
+impl Surface {
+    /// The surface of a generated client.
+    pub(crate) fn read(model: &Model, types: &TypeSpace) -> Self {
+        let mut surface = Self::default();
+        for operation in &model.operations {
+            let id = &operation.id;
+            surface.add(
+                format!("operation {id}"),
+                format!(
+                    "{} {} -> Client::{}",
+                    operation.http_method(),
+                    operation.path,
+                    operation.method_name()
+                ),
+            );
+            for parameter in &operation.parameters {
+                let location = match parameter.location {
+                    Location::Path => "path",
+                    Location::Query => "query",
+                };
+                surface.add(
+                    format!("parameter {id}.{}", parameter.name),
+                    format!("{location} {}", requirement(parameter.required)),
+                );
+            }
+            if let Some(body) = &operation.body {
+                surface.add(
+                    format!("body {id}"),
+                    format!("types::{} {}", body.schema, requirement(body.required)),
+                );
+            }
+            surface.add(
+                format!("answer {id}"),
+                match &operation.success.schema {
+                    Some(schema) => format!("{} types::{schema}", operation.success.status),
+                    None => format!("{} ()", operation.success.status),
+                },
+            );
+            if let Some(field) = &operation.starts_job {
+                surface.add(format!("starts-job {id}"), field.clone());
+            }
+            if let Some(failures) = &operation.partial_failures {
+                surface.add(format!("partial-failures {id}"), failures.list.clone());
+            }
+        }
+        for region in model.regions.iter().flat_map(|r| &r.values) {
+            surface.add(format!("region {region}"), String::new());
+        }
+        for item in types.iter_types() {
+            let name = item.name();
+            match item.details() {
+                TypeDetails::Struct(details) => {
+                    surface.add(format!("type {name}"), "struct".into());
+                    for property in details.properties_info() {
+                        let rust = types
+                            .get_type(&property.type_id)
+                            .map(|t| rust_type(&t.ident().to_string()))
+                            .unwrap_or_default();
+                        surface.add(
+                            format!("field {name}.{}", property.name),
+                            format!("{rust} {}", requirement(property.required)),
+                        );
+                    }
+                }
+                TypeDetails::Enum(details) => {
+                    surface.add(format!("type {name}"), "enum".into());
+                    for variant in details.variants_info() {
+                        let shape = match variant.details {
+                            TypeEnumVariant::Simple => "unit",
+                            TypeEnumVariant::Tuple(_) => "tuple",
+                            TypeEnumVariant::Struct(_) => "struct",
+                        };
+                        surface.add(format!("variant {name}::{}", variant.name), shape.into());
+                    }
+                }
+                TypeDetails::Newtype(details) => {
+                    let inner = types
+                        .get_type(&details.inner())
+                        .map(|t| rust_type(&t.ident().to_string()))
+                        .unwrap_or_default();
+                    surface.add(format!("type {name}"), format!("newtype of {inner}"));
+                }
+                _ => {}
+            }
+        }
+        surface
+    }
+
+    /// Adds the document's constraints: every keyword of [`CONSTRAINTS`] under
+    /// `components/schemas` and the operations' parameters, named by where it is written.
+    pub(crate) fn add_constraints(&mut self, tree: &Value) {
+        crate::tree::walk(tree, "", &mut |value, at| {
+            let Some(object) = value.as_object() else {
+                return;
+            };
+            let in_schemas = at.starts_with("/components/schemas/")
+                || (at.starts_with("/components/parameters/") || at.starts_with("/paths/"))
+                    && at.ends_with("/schema");
+            if !in_schemas || at.contains("/examples/") || at.contains("/example/") {
+                return;
+            }
+            for keyword in CONSTRAINTS {
+                if let Some(limit) = object.get(keyword) {
+                    let limit = match limit {
+                        Value::String(s) => format!("{s:?}"),
+                        other => other.to_string(),
+                    };
+                    self.add(format!("constraint {at} {keyword}"), limit);
+                }
+            }
+        });
+    }
+
+    fn add(&mut self, key: String, value: String) {
+        self.entries.insert(key, value);
+    }
+
+    /// The entries, sorted by key.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// The value of one entry.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries.get(key).map(String::as_str)
+    }
+
+    /// Reads the text [`Display`](fmt::Display) writes.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut entries = BTreeMap::new();
+        for (number, line) in text.lines().enumerate() {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (key, value) = line
+                .split_once(" = ")
+                .or_else(|| line.strip_suffix(" =").map(|k| (k, "")))
+                .ok_or_else(|| format!("line {}: expected `kind name = value`", number + 1))?;
+            entries.insert(key.to_string(), value.to_string());
+        }
+        Ok(Self { entries })
+    }
+}
+
+impl fmt::Display for Surface {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "# The API surface of huaweicloud-workspace, written by `cargo xtask regen`. Do not edit."
+        )?;
+        for (key, value) in &self.entries {
+            if value.is_empty() {
+                writeln!(f, "{key} =")?;
+            } else {
+                writeln!(f, "{key} = {value}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn requirement(required: bool) -> &'static str {
+    if required {
+        "required"
+    } else {
+        "optional"
+    }
+}
+
+/// A Rust type as tokens print it, made readable: no spaces, no `::std::…::` paths.
+fn rust_type(tokens: &str) -> String {
+    let compact: String = tokens.split_whitespace().collect();
+    [
+        "::std::option::",
+        "::std::string::",
+        "::std::vec::",
+        "::std::collections::",
+        "::std::boxed::",
+        "::serde_json::",
+    ]
+    .iter()
+    .fold(compact, |text, prefix| text.replace(prefix, ""))
+}

@@ -1,0 +1,164 @@
+//! The generation view: what progenitor is given, derived from the document.
+//!
+//! The document stays faithful to the API pages; the view adapts it to how the client works:
+//!
+//! - parameters bound in the configuration (`x-bound-in-config`, the project id) leave every
+//!   operation, and the path prefix that holds them becomes part of the client's base URL;
+//! - the success answer is handed over as bytes (`application/octet-stream`) and every other
+//!   status as the whole `reqwest::Response` (the error answers are left out), so that one
+//!   function of the client reads each answer with its status, headers and raw body;
+//! - object schemas used only in requests refuse unknown fields (`additionalProperties:
+//!   false`), so a misspelled field is an error instead of being dropped.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Map, Value};
+
+use crate::diagnostics::Diagnostics;
+use crate::load::RawDocument;
+use crate::model::{self, Model};
+use crate::pointer::{follow, join};
+
+/// The document as progenitor sees it.
+pub fn build(document: &RawDocument, model: &Model) -> Result<Value, Diagnostics> {
+    let mut view = document.value.clone();
+    let root = &document.value;
+    let prefix = model::render_path(&model.base_path);
+    let mut paths = Map::new();
+    for operation in &model.operations {
+        let item_at = join("/paths", &operation.path);
+        let item = follow(root, &root["paths"][&operation.path], &item_at)
+            .map(|(item, _)| item.clone())
+            .unwrap_or_default();
+        let relative = &operation.path[prefix.len()..];
+        let relative = if relative.is_empty() { "/" } else { relative };
+        let entry = paths
+            .entry(relative.to_string())
+            .or_insert_with(|| json!({}));
+        let mut op = item[&operation.method].clone();
+        strip_bound_parameters(root, &mut op);
+        if let Some(parameters) = item.get("parameters") {
+            // Path-item parameters move into each operation, so each loses its bound ones.
+            let mut inherited = json!({"parameters": parameters.clone()});
+            strip_bound_parameters(root, &mut inherited);
+            let own = op["parameters"].as_array().cloned().unwrap_or_default();
+            let mut all = inherited["parameters"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            all.extend(own);
+            op["parameters"] = Value::Array(all);
+        }
+        op["responses"] = success_only(root, &op["responses"], operation.success.status);
+        entry[&operation.method] = op;
+    }
+    view["paths"] = Value::Object(paths);
+    close_request_schemas(document, &mut view)?;
+    Ok(view)
+}
+
+/// Removes the parameters marked `x-bound-in-config` from `owner.parameters`.
+fn strip_bound_parameters(root: &Value, owner: &mut Value) {
+    let Some(parameters) = owner.get_mut("parameters").and_then(Value::as_array_mut) else {
+        return;
+    };
+    parameters.retain(|parameter| {
+        let resolved = follow(root, parameter, "").map_or(parameter, |(p, _)| p);
+        resolved.get("x-bound-in-config") != Some(&Value::Bool(true))
+    });
+}
+
+/// Only the success answer, its JSON body handed over as bytes.
+fn success_only(root: &Value, responses: &Value, status: u16) -> Value {
+    let key = status.to_string();
+    let response = responses
+        .get(&key)
+        .map(|r| follow(root, r, "").map_or(r, |(r, _)| r))
+        .cloned()
+        .unwrap_or_default();
+    let mut kept =
+        json!({"description": response.get("description").cloned().unwrap_or(json!(""))});
+    if response
+        .get("content")
+        .and_then(Value::as_object)
+        .is_some_and(|c| !c.is_empty())
+    {
+        kept["content"] = json!({"application/octet-stream": {}});
+    }
+    json!({ key: kept })
+}
+
+/// Adds `additionalProperties: false` to every object schema reachable from a request body
+/// and from no response; a schema reachable from both is a problem (its requests could not
+/// refuse unknown fields without its answers refusing new ones).
+fn close_request_schemas(document: &RawDocument, view: &mut Value) -> Result<(), Diagnostics> {
+    let root = &document.value;
+    let mut requests = BTreeSet::new();
+    let mut responses = BTreeSet::new();
+    crate::tree::walk(root, "", &mut |value, at| {
+        let Some(schema) = value.get("schema") else {
+            return;
+        };
+        if at.contains("/requestBody/") || at.contains("/requestBodies/") {
+            reachable(root, schema, &mut requests);
+        } else if at.contains("/responses/") {
+            reachable(root, schema, &mut responses);
+        }
+    });
+    let mut diagnostics = Diagnostics::default();
+    for shared in requests.intersection(&responses) {
+        let schema = root.pointer(shared).unwrap_or(&Value::Null);
+        if schema.get("properties").is_some() {
+            diagnostics.push(
+                &document.path,
+                shared.clone(),
+                "this object schema is used in a request and in a response: give each its own \
+                 schema, so that requests can refuse unknown fields while answers accept new ones",
+            );
+        }
+    }
+    for pointer in &requests {
+        if let Some(schema) = view.pointer_mut(pointer) {
+            close(schema);
+        }
+    }
+    // Inline request schemas are closed where they are written.
+    crate::tree::walk_mut(view, "", &mut |value, at| {
+        if at.contains("/requestBody/") && at.ends_with("/schema") {
+            close(value);
+        }
+    });
+    diagnostics.into_result(())
+}
+
+/// Closes an object schema and the inline object schemas inside it (not across `$ref`s). The
+/// checks make every schema with `properties` say `type: object`, which tells a schema from a
+/// `properties` map that happens to have a property called `properties`.
+fn close(schema: &mut Value) {
+    crate::tree::walk_mut(schema, "", &mut |value, _| {
+        if let Some(object) = value.as_object_mut() {
+            let is_object_schema = object.get("type").and_then(Value::as_str) == Some("object");
+            if is_object_schema && !object.contains_key("additionalProperties") {
+                object.insert("additionalProperties".into(), Value::Bool(false));
+            }
+        }
+    });
+}
+
+/// Collects the component schemas (as JSON pointers) reachable from `schema` through `$ref`s.
+fn reachable(root: &Value, schema: &Value, found: &mut BTreeSet<String>) {
+    crate::tree::walk(schema, "", &mut |value, _| {
+        let Some(pointer) = value
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        else {
+            return;
+        };
+        if found.insert(pointer.to_string()) {
+            if let Some(target) = root.pointer(pointer) {
+                reachable(root, target, found);
+            }
+        }
+    });
+}

@@ -1,0 +1,560 @@
+//! What every generated operation does the same way: checking what goes into the request,
+//! and reading the answer. The generated builders (`crate::operations`) call these.
+//!
+//! Every answer reaches [`finish`]: the documented success as bytes, every other status as the
+//! whole `reqwest::Response` (the generation view leaves the error answers out of what
+//! progenitor sees). So status, headers and raw body are in hand wherever an error is built,
+//! and every body is read within the configured size limit.
+
+use std::future::poll_fn;
+use std::pin::Pin;
+
+use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
+use progenitor_client::{ByteStream, ResponseValue};
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::client::Client;
+use crate::error::{
+    self, Error, FailedItem, PartialFailure, ServiceError, Unexpected, UnexpectedResponse,
+};
+use crate::response::Response;
+
+/// The longest path or query value accepted, in bytes (gateways refuse longer URLs anyway).
+const MAX_PARAMETER_LENGTH: usize = 1024;
+
+/// What progenitor's generated `send()` returns, for the view's operations.
+type Sent<T> = Result<ResponseValue<T>, progenitor_client::Error>;
+
+/// A value a builder refused, kept until `send()` reports it (builders stay `Clone`).
+#[derive(Debug, Clone)]
+pub(crate) struct Invalid {
+    field: Option<String>,
+    message: String,
+}
+
+impl Invalid {
+    fn new(field: &str, message: String) -> Self {
+        Self {
+            field: Some(field.to_string()),
+            message,
+        }
+    }
+}
+
+impl From<Invalid> for Error {
+    fn from(invalid: Invalid) -> Self {
+        Error::invalid(invalid.field, invalid.message)
+    }
+}
+
+/// A path parameter, checked so that it stays inside its segment: progenitor encodes what
+/// could end a segment (`/`, `?`, `#`, `%`), but not a dot segment, which URL parsers resolve
+/// (`..` climbs out of the API path), nor `\`, which they read as `/`.
+pub(crate) fn path_value(name: &str, value: String) -> Result<String, Invalid> {
+    let invalid = |why: String| Err(Invalid::new(name, format!("{name} {why}")));
+    if value.is_empty() {
+        return invalid("is empty".into());
+    }
+    if value == "." || value == ".." {
+        return invalid(format!(
+            "is {value:?}, a dot segment that would leave its place in the URL path"
+        ));
+    }
+    if value.contains('\\') {
+        return invalid("contains '\\', which URL parsers read as '/'".into());
+    }
+    if value.len() > MAX_PARAMETER_LENGTH {
+        return invalid(format!(
+            "is {} bytes long; the longest accepted is {MAX_PARAMETER_LENGTH}",
+            value.len()
+        ));
+    }
+    Ok(value)
+}
+
+// Called by generated code when the document has such an operation.
+#[allow(dead_code)]
+/// A query parameter (encoded by the HTTP client), checked for length.
+pub(crate) fn query_value(name: &str, value: String) -> Result<String, Invalid> {
+    if value.len() > MAX_PARAMETER_LENGTH {
+        return Err(Invalid::new(
+            name,
+            format!(
+                "{name} is {} bytes long; the longest accepted is {MAX_PARAMETER_LENGTH}",
+                value.len()
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+/// A value the builder needs: missing is an error naming it.
+pub(crate) fn required<T>(name: &str, value: Option<Result<T, Invalid>>) -> Result<T, Error> {
+    match value {
+        Some(value) => value.map_err(Error::from),
+        None => Err(Error::invalid(
+            Some(name.to_string()),
+            format!("{name} is required"),
+        )),
+    }
+}
+
+// Called by generated code when the document has such an operation.
+#[allow(dead_code)]
+/// An optional value: absent is fine, refused is an error.
+pub(crate) fn optional<T>(value: Option<Result<T, Invalid>>) -> Result<Option<T>, Error> {
+    value.transpose().map_err(Error::from)
+}
+
+/// A request body from anything that converts to it (its builder, or itself); a rule of the
+/// document it breaks is an error naming the field.
+pub(crate) fn body<T, B>(body: B) -> Result<T, Invalid>
+where
+    B: TryInto<T>,
+    B::Error: std::fmt::Display,
+{
+    body.try_into().map_err(|e| {
+        let message = e.to_string();
+        Invalid {
+            field: field_of(&message),
+            message,
+        }
+    })
+}
+
+/// The field a typify conversion error names (`... supplied value for FIELD: ...` or
+/// `no value supplied for FIELD`).
+fn field_of(message: &str) -> Option<String> {
+    let start = message.rfind("supplied value for ").map(|i| i + 19);
+    let start = start.or_else(|| message.rfind("no value supplied for ").map(|i| i + 22))?;
+    let field: String = message[start..]
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    (!field.is_empty()).then_some(field)
+}
+
+/// A text field of a generated type, required (`String`) or optional (`Option<String>`).
+pub(crate) trait Text {
+    fn text(&self) -> Option<&str>;
+}
+
+impl Text for String {
+    fn text(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl Text for Option<String> {
+    fn text(&self) -> Option<&str> {
+        self.as_deref()
+    }
+}
+
+/// The text of a field, whether the document requires it or not.
+pub(crate) fn text(field: &impl Text) -> Option<&str> {
+    field.text()
+}
+
+/// `x-required-when`: `requires` must be present when `property` is one of `values`.
+pub(crate) struct RequiredWhen {
+    pub property: &'static str,
+    pub values: &'static [&'static str],
+    pub requires: &'static [&'static str],
+}
+
+/// The path of a field below `at`: `desktops[0].assign_model`.
+pub(crate) fn field_path(at: &str, property: &str, index: Option<usize>) -> String {
+    let mut path = if at.is_empty() {
+        property.to_string()
+    } else {
+        format!("{at}.{property}")
+    };
+    if let Some(index) = index {
+        path.push_str(&format!("[{index}]"));
+    }
+    path
+}
+
+/// Checks `rules` on `node` (the object at `at`), as its wire form.
+pub(crate) fn required_when(
+    node: &impl Serialize,
+    at: &str,
+    rules: &[RequiredWhen],
+) -> Result<(), Error> {
+    let value = serde_json::to_value(node).unwrap_or(Value::Null);
+    for rule in rules {
+        let Some(decider) = value.get(rule.property).and_then(Value::as_str) else {
+            continue;
+        };
+        if !rule.values.contains(&decider) {
+            continue;
+        }
+        for needed in rule.requires {
+            if value.get(*needed).is_none_or(Value::is_null) {
+                let field = field_path(at, needed, None);
+                return Err(Error::invalid(
+                    Some(field.clone()),
+                    format!("{field} is required when {} is {decider}", rule.property),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads the answer of a generated call: the documented success decoded as `T`, anything
+/// else an error that keeps status, headers and raw body.
+pub(crate) async fn finish<T: DeserializeOwned>(
+    client: &Client,
+    sent: Sent<ByteStream>,
+) -> Result<Response<T>, Error> {
+    let limit = client.config().max_response_body();
+    let answer = match sent {
+        Ok(answer) => answer,
+        Err(error) => return Err(from_generated(error, limit).await),
+    };
+    let status = answer.status();
+    let headers = answer.headers().clone();
+    let expected = answer.content_length();
+    let body = match read(answer.into_inner_stream(), limit, expected).await {
+        Ok(body) => body,
+        Err(Read::TooLarge(start)) => return Err(too_large(status, headers, start, limit)),
+        Err(Read::Failed(source)) => return Err(error::from_transport(source)),
+    };
+    match decode::<T>(&body) {
+        Ok(value) => Ok(Response::new(value, status, headers)),
+        Err(reason) => Err(Error::UnexpectedResponse(Box::new(
+            UnexpectedResponse::new(status, headers, body, Unexpected::Undecodable(reason)),
+        ))),
+    }
+}
+
+// Called by generated code when the document has such an operation.
+#[allow(dead_code)]
+/// [`finish`] for a success without a body.
+pub(crate) async fn finish_empty(client: &Client, sent: Sent<()>) -> Result<Response<()>, Error> {
+    match sent {
+        Ok(answer) => {
+            let (status, headers) = (answer.status(), answer.headers().clone());
+            Ok(Response::new((), status, headers))
+        }
+        Err(error) => Err(from_generated(error, client.config().max_response_body()).await),
+    }
+}
+
+/// An answer that lists failed items is a [`PartialFailure`], never a success.
+pub(crate) fn refuse_partial_failures<T: Serialize>(
+    response: Response<T>,
+    failures: impl FnOnce(&T) -> (Vec<FailedItem>, Option<String>),
+) -> Result<Response<T>, Error> {
+    let (failed, job_id) = failures(&response);
+    if failed.is_empty() {
+        return Ok(response);
+    }
+    let answer = serde_json::to_value(&*response).unwrap_or(Value::Null);
+    let (status, headers) = (response.status(), response.headers().clone());
+    Err(Error::PartialFailure(Box::new(PartialFailure::new(
+        failed, job_id, answer, status, headers,
+    ))))
+}
+
+/// The one function that turns progenitor's error into this crate's: an answer other than
+/// the documented success arrives here whole, and is read once, within `limit`.
+async fn from_generated(error: progenitor_client::Error, limit: usize) -> Error {
+    use progenitor_client::Error as Generated;
+    match error {
+        Generated::UnexpectedResponse(response) => from_answer(response, limit).await,
+        Generated::InvalidRequest(message) => {
+            let field = message
+                .split(" for ")
+                .nth(1)
+                .and_then(|rest| rest.split_whitespace().next())
+                .map(str::to_string);
+            Error::invalid(field, message)
+        }
+        // The request could not be signed: it was not sent.
+        Generated::Custom(message) => Error::invalid(None, message),
+        Generated::CommunicationError(source)
+        | Generated::ResponseBodyError(source)
+        | Generated::InvalidUpgrade(source) => error::from_transport(source),
+        // The view hands progenitor no error schema and no JSON success, so it neither
+        // decodes an error answer nor a success body; were it to, the answer is kept.
+        Generated::ErrorResponse(answer) => {
+            let (status, headers) = (answer.status(), answer.headers().clone());
+            Error::UnexpectedResponse(Box::new(UnexpectedResponse::new(
+                status,
+                headers,
+                Bytes::new(),
+                Unexpected::UndocumentedStatus,
+            )))
+        }
+        Generated::InvalidResponsePayload(body, e) => {
+            Error::UnexpectedResponse(Box::new(UnexpectedResponse::new(
+                StatusCode::OK,
+                HeaderMap::new(),
+                body,
+                Unexpected::Undecodable(e.to_string()),
+            )))
+        }
+    }
+}
+
+/// An answer other than the documented success: a redirect is never followed, an error
+/// status is the service's error, anything else is unexpected.
+async fn from_answer(response: reqwest::Response, limit: usize) -> Error {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = match read_response(response, limit).await {
+        Ok(body) => body,
+        Err(Read::TooLarge(start)) => return too_large(status, headers, start, limit),
+        Err(Read::Failed(source)) => return error::from_transport(source),
+    };
+    if status.is_client_error() || status.is_server_error() {
+        return Error::Service(Box::new(ServiceError::new(status, headers, body)));
+    }
+    let kind = if status.is_redirection() {
+        Unexpected::Redirect
+    } else {
+        Unexpected::UndocumentedStatus
+    };
+    Error::UnexpectedResponse(Box::new(UnexpectedResponse::new(
+        status, headers, body, kind,
+    )))
+}
+
+fn too_large(status: StatusCode, headers: HeaderMap, start: Bytes, limit: usize) -> Error {
+    Error::UnexpectedResponse(Box::new(UnexpectedResponse::new(
+        status,
+        headers,
+        start,
+        Unexpected::TooLarge { limit },
+    )))
+}
+
+/// How much of an oversized body is kept in the error.
+const KEPT_OF_OVERSIZED: usize = 4096;
+
+enum Read {
+    /// Over the limit; the body's start.
+    TooLarge(Bytes),
+    /// The transport failed while reading.
+    Failed(reqwest::Error),
+}
+
+/// Where a body's chunks come from.
+enum Chunks {
+    /// The success body, as progenitor hands it over.
+    Stream(Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send + Sync>>),
+    /// Any other answer, whole.
+    Response(reqwest::Response),
+}
+
+impl Chunks {
+    async fn next(&mut self) -> Result<Option<Bytes>, Read> {
+        let chunk = match self {
+            Chunks::Stream(stream) => poll_fn(|cx| stream.as_mut().poll_next(cx)).await,
+            Chunks::Response(response) => response.chunk().await.transpose(),
+        };
+        chunk.transpose().map_err(Read::Failed)
+    }
+}
+
+/// Reads a success body within `limit` bytes.
+async fn read(
+    stream: Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send + Sync>>,
+    limit: usize,
+    expected: Option<u64>,
+) -> Result<Bytes, Read> {
+    collect(Chunks::Stream(stream), limit, expected).await
+}
+
+/// Reads an error answer's body within `limit` bytes.
+async fn read_response(response: reqwest::Response, limit: usize) -> Result<Bytes, Read> {
+    let expected = response.content_length();
+    collect(Chunks::Response(response), limit, expected).await
+}
+
+/// Gathers chunks until the end or the limit; a body in one chunk is not copied.
+async fn collect(mut chunks: Chunks, limit: usize, expected: Option<u64>) -> Result<Bytes, Read> {
+    if expected.is_some_and(|length| length > limit as u64) {
+        let start = match chunks.next().await {
+            Ok(Some(chunk)) => chunk.slice(..chunk.len().min(KEPT_OF_OVERSIZED)),
+            _ => Bytes::new(),
+        };
+        return Err(Read::TooLarge(start));
+    }
+    let Some(first) = chunks.next().await? else {
+        return Ok(Bytes::new());
+    };
+    let Some(second) = chunks.next().await? else {
+        return if first.len() > limit {
+            Err(Read::TooLarge(
+                first.slice(..KEPT_OF_OVERSIZED.min(first.len())),
+            ))
+        } else {
+            Ok(first)
+        };
+    };
+    let capacity = expected.map_or(first.len() + second.len(), |length| length as usize);
+    let mut body = BytesMut::with_capacity(capacity.min(limit));
+    let mut pending = Some(second);
+    let mut chunk = Some(first);
+    while let Some(next) = chunk {
+        if body.len() + next.len() > limit {
+            body.extend_from_slice(&next[..(limit + 1 - body.len()).min(next.len())]);
+            body.truncate(KEPT_OF_OVERSIZED);
+            return Err(Read::TooLarge(body.freeze()));
+        }
+        body.extend_from_slice(&next);
+        chunk = match pending.take() {
+            Some(second) => Some(second),
+            None => chunks.next().await?,
+        };
+    }
+    Ok(body.freeze())
+}
+
+/// Decodes a success body. Huawei services send `null` for absent fields: a body that does
+/// not decode as it is decodes again without its `null` members. The error names the field.
+pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Ok(value);
+    }
+    let mut tree: Value =
+        serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
+    drop_null_members(&mut tree);
+    serde_path_to_error::deserialize(tree).map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." {
+            e.inner().to_string()
+        } else {
+            format!("{path}: {}", e.inner())
+        }
+    })
+}
+
+/// Removes every object member whose value is `null`, at any depth.
+fn drop_null_members(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(drop_null_members);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_null_members),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_names_come_out_of_typify_messages() {
+        assert_eq!(
+            field_of("conversion to `BatchAttachRequest` for body failed: error converting supplied value for computer_name: longer than 15 characters").as_deref(),
+            Some("computer_name")
+        );
+        assert_eq!(
+            field_of("no value supplied for user_group").as_deref(),
+            Some("user_group")
+        );
+        assert_eq!(field_of("something else"), None);
+    }
+
+    #[test]
+    fn path_values_stay_inside_their_segment() {
+        for bad in [".", "..", "..\\..\\admin", "a\\b", ""] {
+            let error = path_value("job_id", bad.to_string()).unwrap_err();
+            assert_eq!(error.field.as_deref(), Some("job_id"), "{bad:?}");
+        }
+        let long = "x".repeat(100_000);
+        let message = path_value("job_id", long).unwrap_err().message;
+        assert!(message.len() < 200, "the value is not repeated: {message}");
+        for fine in [
+            "3979904c-7beb-4f34-835f-2fa989a5550a",
+            "a/b",
+            "a..b",
+            "%2e%2e",
+            "...",
+        ] {
+            assert!(path_value("job_id", fine.to_string()).is_ok(), "{fine}");
+        }
+    }
+
+    #[test]
+    fn nulls_decode_as_absent() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Job {
+            id: Option<String>,
+            #[serde(default)]
+            sub_jobs: Vec<Job>,
+        }
+        let job: Job =
+            decode(br#"{"id": null, "sub_jobs": [{"id": "s", "sub_jobs": null}]}"#).unwrap();
+        assert_eq!(job.id, None);
+        assert_eq!(job.sub_jobs[0].id.as_deref(), Some("s"));
+        let error = decode::<Job>(br#"{"id": 5}"#).unwrap_err();
+        assert!(error.starts_with("id: invalid type"), "{error}");
+        assert!(decode::<Job>(b"<html>")
+            .unwrap_err()
+            .starts_with("the body is not JSON"));
+    }
+
+    #[test]
+    fn bodies_are_read_within_the_limit() {
+        struct Fixed(Vec<Bytes>);
+        impl Stream for Fixed {
+            type Item = reqwest::Result<Bytes>;
+            fn poll_next(
+                mut self: Pin<&mut Self>,
+                _: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<Option<Self::Item>> {
+                let next = (!self.0.is_empty()).then(|| Ok(self.0.remove(0)));
+                std::task::Poll::Ready(next)
+            }
+        }
+        let run = |chunks: Vec<&'static [u8]>, limit: usize, expected: Option<u64>| {
+            let stream = Fixed(chunks.into_iter().map(Bytes::from_static).collect());
+            match block_on(read(Box::pin(stream), limit, expected)) {
+                Ok(body) => Ok(body),
+                Err(Read::TooLarge(start)) => Err(start.len()),
+                Err(Read::Failed(_)) => Err(usize::MAX),
+            }
+        };
+        assert_eq!(run(vec![b"abc"], 3, None), Ok(Bytes::from_static(b"abc")));
+        assert_eq!(
+            run(vec![b"ab", b"cd", b"e"], 5, None),
+            Ok(Bytes::from_static(b"abcde"))
+        );
+        assert_eq!(
+            run(vec![b"ab", b"cd", b"ef"], 5, None),
+            Err(6),
+            "kept up to the limit, and one byte more"
+        );
+        assert_eq!(run(vec![b"abcdef"], 5, None), Err(6));
+        assert_eq!(
+            run(vec![b"ab"], 5, Some(1 << 40)),
+            Err(2),
+            "a declared length over the limit is refused at once"
+        );
+        assert_eq!(run(vec![], 5, None), Ok(Bytes::new()));
+    }
+
+    /// Polls a future whose chunks are always ready to completion.
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        loop {
+            if let std::task::Poll::Ready(output) = future.as_mut().poll(&mut context) {
+                return output;
+            }
+        }
+    }
+}
