@@ -9,6 +9,7 @@ mod input;
 mod outcome;
 mod progress;
 mod render;
+mod session;
 mod text;
 
 #[allow(clippy::all)]
@@ -140,7 +141,8 @@ fn init_logging(verbose: u8) {
 }
 
 async fn run(matches: &ArgMatches, name: &str, sub: &ArgMatches) -> Result<(), Failure> {
-    let client = Client::new(config(matches)?)?;
+    let global = matches.clone();
+    let session = session::Session::new(move || config(&global));
     let table = matches
         .get_one::<String>("output")
         .is_some_and(|o| o == "table");
@@ -152,7 +154,7 @@ async fn run(matches: &ArgMatches, name: &str, sub: &ArgMatches) -> Result<(), F
             .unwrap_or(900),
     ));
     let mut input = input::Input::default();
-    let outcome = match generated::run(&client, name, sub, &mut input).await {
+    let outcome = match generated::run(&session, name, sub, &mut input).await {
         Ok(outcome) => outcome,
         Err(Failure::Library(Error::PartialFailure(partial))) => {
             // The rest may have succeeded: the answer goes to stdout, its job is followed.
@@ -161,13 +163,13 @@ async fn run(matches: &ArgMatches, name: &str, sub: &ArgMatches) -> Result<(), F
                 answer: partial.answer().clone(),
                 follow: Follow::Started(started),
             };
-            let printed = follow(&client, outcome, wait, &options).await;
+            let printed = follow(session.client()?, outcome, wait, &options).await;
             print(&printed?, table);
             return Err(Failure::Library(Error::PartialFailure(partial)));
         }
         Err(failure) => return Err(failure),
     };
-    let printed = follow(&client, outcome, wait, &options).await?;
+    let printed = follow(session.client()?, outcome, wait, &options).await?;
     print(&printed, table);
     Ok(())
 }
@@ -250,8 +252,7 @@ fn config(matches: &ArgMatches) -> Result<Config, Failure> {
     Ok(builder
         .retry(RetryPolicy::standard(attempts))
         .call_timeout(timeout)
-        .build()
-        .map_err(Error::from)?)
+        .build()?)
 }
 
 #[cfg(test)]

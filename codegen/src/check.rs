@@ -149,7 +149,7 @@ impl<'a> Findings<'a> {
                 self.report(
                     join(&join(at, "required"), &index.to_string()),
                     format!(
-                        "{name:?} is required but is not a property: the generator would emit a                          field of type serde_json::Value for it"
+                        "{name:?} is required but is not a property: the generator would emit a field of type serde_json::Value for it"
                     ),
                 );
             }

@@ -2,7 +2,8 @@
 //! code that runs it through the library's public API.
 //!
 //! The generated code calls the hand-written modules of the `huaweicloud-workspace` binary:
-//! `crate::input` (bodies and flags), `crate::outcome` (what is printed, what `--wait` follows)
+//! `crate::input` (bodies and flags), `crate::session` (the client, built once the command
+//! line is known to be complete), `crate::outcome` (what is printed, what `--wait` follows)
 //! and `crate::failure` (exit codes).
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -32,9 +33,10 @@ pub fn tokens(model: &Model) -> TokenStream {
             ::std::vec![#(#commands),*]
         }
 
-        /// Runs the subcommand `name` with its arguments.
+        /// Runs the subcommand `name` with its arguments: its flags and body are read first,
+        /// so that a usage error is reported before the configuration is looked at.
         pub async fn run(
-            client: &huaweicloud_workspace::Client,
+            session: &crate::session::Session,
             name: &str,
             matches: &::clap::ArgMatches,
             input: &mut crate::input::Input,
@@ -100,16 +102,21 @@ fn arm(operation: &Operation) -> TokenStream {
     let name = operation.subcommand();
     let method = ident(&operation.method_name());
     let mut call = quote! { client.#method() };
+    // Flags first (a usage error before anything else), then the client.
+    let mut flags = Vec::new();
     for parameter in &operation.parameters {
         let setter = ident(&names::snake(&parameter.name));
         let flag = names::kebab(&parameter.name);
+        let variable = ident(&format!("parameter_{}", names::snake(&parameter.name)));
         call = if parameter.required && parameter.location == Location::Path {
-            quote! { #call.#setter(crate::input::text(matches, #flag)?) }
+            flags.push(quote! { let #variable = crate::input::text(matches, #flag)?; });
+            quote! { #call.#setter(#variable) }
         } else {
+            flags.push(quote! { let #variable = crate::input::optional_text(matches, #flag); });
             quote! {
                 {
                     let call = #call;
-                    match crate::input::optional_text(matches, #flag) {
+                    match #variable {
                         ::std::option::Option::Some(value) => call.#setter(value),
                         ::std::option::Option::None => call,
                     }
@@ -164,7 +171,9 @@ fn arm(operation: &Operation) -> TokenStream {
     };
     quote! {
         #name => {
+            #(#flags)*
             #body
+            let client = session.client()?;
             let answer = #call.send().await?;
             let follow = #follow;
             ::std::result::Result::Ok(crate::outcome::Outcome::new(&answer, follow))

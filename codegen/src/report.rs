@@ -107,7 +107,7 @@ impl Report {
                     change
                 }
                 (None, Some((k, v))) => {
-                    let change = added(k, v);
+                    let change = added(k, v, before);
                     new.next();
                     change
                 }
@@ -118,7 +118,7 @@ impl Report {
                         change
                     }
                     std::cmp::Ordering::Greater => {
-                        let change = added(nk, nv);
+                        let change = added(nk, nv, before);
                         new.next();
                         change
                     }
@@ -225,8 +225,11 @@ fn kind_of(item: &str) -> &str {
     item.split(' ').next().unwrap_or("")
 }
 
-fn added(item: &str, value: &str) -> Change {
+fn added(item: &str, value: &str, before: &Surface) -> Change {
+    let existed = subject_existed(item, before);
     let impact = match kind_of(item) {
+        // What comes with a new type or operation is new too: nobody used it before.
+        _ if !existed => Impact::Additive,
         // A new required input breaks callers that do not give it.
         "field" | "parameter" | "body" if value.ends_with(" required") => Impact::Breaking,
         // A new constraint refuses values that were accepted.
@@ -283,6 +286,57 @@ fn changed(item: &str, before: &str, after: &str) -> Change {
     }
 }
 
+/// Whether what `item` belongs to (its type, its operation, the field a constraint is on)
+/// was there before: a required field of a new type breaks nobody.
+fn subject_existed(item: &str, before: &Surface) -> bool {
+    let name = item.split_once(' ').map_or("", |(_, name)| name);
+    match kind_of(item) {
+        "field" | "variant" => {
+            let owner = name.split(['.', ':']).next().unwrap_or_default();
+            before.get(&format!("type {owner}")).is_some()
+        }
+        "parameter" => {
+            let operation = name.split('.').next().unwrap_or_default();
+            before.get(&format!("operation {operation}")).is_some()
+        }
+        "body" | "answer" | "starts-job" | "partial-failures" => {
+            before.get(&format!("operation {name}")).is_some()
+        }
+        "constraint" => constraint_subject_existed(name, before),
+        _ => true,
+    }
+}
+
+/// A constraint is named by its JSON pointer (then its keyword): on a component schema, its
+/// property, or an operation's parameter.
+fn constraint_subject_existed(name: &str, before: &Surface) -> bool {
+    let pointer = name.split(' ').next().unwrap_or_default();
+    let tokens: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    match tokens
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["components", "schemas", schema, "properties", property, ..] => {
+            let owner = crate::names::pascal(schema);
+            let field = crate::names::snake(property);
+            before.get(&format!("field {owner}.{field}")).is_some()
+        }
+        ["components", "schemas", schema, ..] => before
+            .get(&format!("type {}", crate::names::pascal(schema)))
+            .is_some(),
+        ["paths", path, ..] => before
+            .entries()
+            .any(|(k, v)| k.starts_with("operation ") && v.contains(&format!(" {path} "))),
+        _ => true,
+    }
+}
+
 /// `"types::X required"` → (`"types::X"`, true).
 fn split_requirement(value: &str) -> (&str, bool) {
     match value.rsplit_once(' ') {
@@ -328,6 +382,7 @@ mod tests {
         field Job.id = Option<String> optional\n\
         type Status = enum\n\
         variant Status::Running = unit\n\
+        type Name = newtype of String\n\
         constraint /components/schemas/Name maxLength = 15\n";
 
     #[test]
@@ -402,6 +457,14 @@ mod tests {
                 &with("constraint /components/schemas/Name pattern = \"^a\"\n")
             ),
             Semver::Major
+        );
+        // What comes with a new type is new too.
+        assert_eq!(
+            verdict(
+                BASE,
+                &with("type Item = struct\nfield Item.id = String required\nconstraint /components/schemas/Item/properties/id maxLength = 3\n")
+            ),
+            Semver::Minor
         );
         // Only the source changed (a description): patch.
         assert_eq!(

@@ -56,6 +56,8 @@ mod config;
 mod credentials;
 mod credentials_env;
 mod credentials_file;
+#[cfg(test)]
+mod decoding_tests;
 mod error;
 mod error_body;
 mod hooks;

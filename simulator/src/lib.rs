@@ -53,8 +53,6 @@ pub const DEMO_PROJECT_ID: &str = "0bec5db98280d2d02fd6c00c2de791ce";
 
 /// The longest a simulated job may run: longer makes no sense and would overflow clocks.
 pub const MAX_JOB_DURATION: Duration = Duration::from_secs(7 * 86_400);
-/// How long a client may take to send its request headers.
-const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How the simulator behaves.
 #[derive(Debug, Clone)]
@@ -75,6 +73,9 @@ pub struct SimulatorConfig {
     pub max_clock_skew: Option<Duration>,
     /// What the tenant starts with.
     pub inventory: Inventory,
+    /// How long a client may take to send its request headers, and then its body; a
+    /// half-sent request is cut off after this.
+    pub request_timeout: Duration,
 }
 
 impl Default for SimulatorConfig {
@@ -88,6 +89,7 @@ impl Default for SimulatorConfig {
             job_duration: Duration::from_secs(3),
             max_clock_skew: Some(DEFAULT_CLOCK_SKEW),
             inventory: Inventory::demo(),
+            request_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -154,6 +156,12 @@ impl SimulatorBuilder {
         self
     }
 
+    /// How long a client may take to send its request headers, then its body (default 10 s).
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.config.request_timeout = timeout;
+        self
+    }
+
     /// Requires this security token on signed requests (temporary credentials).
     pub fn security_token(mut self, token: impl Into<String>) -> Self {
         self.config.security_token = Some(token.into());
@@ -210,14 +218,15 @@ impl SimulatorBuilder {
             received: Mutex::new(HashMap::new()),
             request_seq: AtomicU64::new(0),
         });
-        let task = tokio::spawn(serve(listener, server::router(shared.clone())));
+        let timeout = shared.config.request_timeout;
+        let task = tokio::spawn(serve(listener, server::router(shared.clone()), timeout));
         Ok(Simulator { addr, shared, task })
     }
 }
 
-/// Accepts connections until dropped. Each client has [`HEADER_TIMEOUT`] to send its request
+/// Accepts connections until dropped. Each client has `header_timeout` to send its request
 /// headers, so that half-sent requests are not held forever.
-async fn serve(listener: tokio::net::TcpListener, app: axum::Router) {
+async fn serve(listener: tokio::net::TcpListener, app: axum::Router, header_timeout: Duration) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
@@ -228,7 +237,7 @@ async fn serve(listener: tokio::net::TcpListener, app: axum::Router) {
             builder
                 .http1()
                 .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_TIMEOUT);
+                .header_read_timeout(header_timeout);
             // A connection that fails (or is dropped by a fault) concerns that client only.
             let _ = builder
                 .serve_connection(TokioIo::new(stream), service)

@@ -22,8 +22,6 @@ use crate::SimulatorConfig;
 
 /// The largest request body read (the service's own limit is of this order).
 const MAX_BODY: usize = 16 << 20;
-/// How long a client may take to send its request body; a stalled one is cut off.
-const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// State shared by every request.
 pub(crate) struct Shared {
@@ -128,7 +126,8 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         }
     };
     let operation_id = matched.operation_id.to_string();
-    let body = match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, MAX_BODY)).await
+    let body_timeout = shared.config.request_timeout;
+    let body = match tokio::time::timeout(body_timeout, axum::body::to_bytes(body, MAX_BODY)).await
     {
         Ok(Ok(body)) => body,
         Ok(Err(_)) => {

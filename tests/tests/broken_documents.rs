@@ -205,3 +205,80 @@ fn every_fixture_is_tested() {
         );
     }
 }
+
+#[test]
+fn a_required_name_that_is_not_a_property() {
+    assert_single(
+        "required-not-a-property.yaml",
+        "/components/schemas/Thing/required/1",
+        "\"type\" is required but is not a property: the generator would emit a field of type serde_json::Value for it",
+    );
+}
+
+#[test]
+fn an_example_that_does_not_match_its_schema() {
+    assert_single(
+        "example-mismatch.yaml",
+        "/paths/~1things/get/responses/200/content/application~1json/examples/one/value",
+        "the example does not match its schema at /name: \"a-name-far-too-long\" is longer than 8 characters",
+    );
+}
+
+#[test]
+fn an_operation_without_a_success_answer() {
+    assert_single(
+        "no-success-response.yaml",
+        "/paths/~1things/get/responses",
+        "no 2xx response",
+    );
+}
+
+#[test]
+fn schemas_that_would_become_serde_json_value() {
+    let found = diagnostics("untyped-schemas.yaml");
+    let all: Vec<_> = found
+        .iter()
+        .map(|d| (d.pointer.as_str(), d.reason.as_str()))
+        .collect();
+    assert_eq!(all.len(), 3, "{all:#?}");
+    for (pointer, reason) in [
+        ("/components/schemas/Thing/properties/name", "has no `type`"),
+        (
+            "/components/schemas/Thing/properties/tags",
+            "an object without `properties`",
+        ),
+        (
+            "/components/schemas/Thing/properties/parts",
+            "an array without `items`",
+        ),
+    ] {
+        assert!(
+            all.iter().any(|(p, r)| *p == pointer
+                && r.contains(reason)
+                && r.contains("serde_json::Value")),
+            "{pointer}: {all:#?}"
+        );
+    }
+}
+
+#[test]
+fn extensions_that_do_not_fit_the_operation() {
+    let found = diagnostics("bad-extensions.yaml");
+    let all: Vec<_> = found
+        .iter()
+        .map(|d| (d.pointer.as_str(), d.reason.as_str()))
+        .collect();
+    assert_eq!(
+        all,
+        [
+            (
+                "/paths/~1v2~1{project_id}~1things/post/x-starts-job",
+                "the success answer has no string property \"job\" to hold the job id"
+            ),
+            (
+                "/paths/~1other~1{project_id}~1things/get",
+                "the path must start with \"/v2/{project_id}\" like the first operation's: the parameters bound in the configuration form the client's base URL"
+            ),
+        ]
+    );
+}

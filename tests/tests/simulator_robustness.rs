@@ -1,0 +1,185 @@
+//! The simulator under input that used to hurt it: repeated desktops, encoded slashes,
+//! secrets in its answers, large and half-sent requests, settings out of range.
+
+use std::time::{Duration, Instant};
+
+use huaweicloud_workspace::{request_body, types, Client, Credentials, Error};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use workspace_simulator::{Simulator, StartError, DEMO_ACCESS_KEY, MAX_JOB_DURATION};
+use workspace_tests::simulator_config;
+
+const DEV_01: &str = "b41a8cc1-4813-47a0-bf3a-7800fcd5b581";
+
+fn client(simulator: &Simulator) -> Client {
+    Client::new(simulator_config(&simulator.endpoint()).build().unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn a_single_user_desktop_listed_twice_is_refused() {
+    let simulator = Simulator::builder().start().await.unwrap();
+    let body: types::BatchAttachRequest = request_body::from_json(
+        &json!({"desktops": [
+        {"desktop_id": DEV_01, "user_name": "alice", "user_group": "users"},
+        {"desktop_id": DEV_01, "user_name": "bob", "user_group": "users"}]})
+        .to_string(),
+    )
+    .unwrap();
+    let error = client(&simulator)
+        .batch_attach()
+        .body(body)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.status(),
+        Some(http::StatusCode::BAD_REQUEST),
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains("listed more than once"),
+        "{error}"
+    );
+    assert!(
+        simulator.attachments(DEV_01).unwrap().is_empty(),
+        "nobody was attached"
+    );
+}
+
+#[tokio::test]
+async fn an_encoded_slash_in_a_path_value_verifies_like_the_official_signer() {
+    let simulator = Simulator::builder().start().await.unwrap();
+    let error = client(&simulator)
+        .show_job()
+        .job_id("a/b")
+        .send()
+        .await
+        .unwrap_err();
+    // Past the signature check: the job does not exist.
+    assert_eq!(error.status(), Some(http::StatusCode::NOT_FOUND), "{error}");
+    assert_eq!(error.code(), Some("WKS.0104"));
+}
+
+#[tokio::test]
+async fn the_401_never_repeats_the_security_token() {
+    let simulator = Simulator::builder()
+        .security_token("right-token")
+        .start()
+        .await
+        .unwrap();
+    let config = simulator_config(&simulator.endpoint())
+        .credentials(Credentials::temporary(
+            DEMO_ACCESS_KEY,
+            "wrong-secret",
+            "token-must-not-echo",
+        ))
+        .build()
+        .unwrap();
+    let error = Client::new(config)
+        .unwrap()
+        .show_job()
+        .job_id("j")
+        .send()
+        .await
+        .unwrap_err();
+    let Error::Service(service) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(service.status(), 401);
+    let body = String::from_utf8_lossy(service.raw_body()).into_owned();
+    assert!(body.contains("signature mismatch"), "{body}");
+    assert!(
+        body.contains("x-security-token:***"),
+        "shown redacted: {body}"
+    );
+    assert!(!body.contains("token-must-not-echo"), "{body}");
+}
+
+#[tokio::test]
+async fn a_large_request_does_not_hold_up_the_others() {
+    let simulator = Simulator::builder().start().await.unwrap();
+    let client = client(&simulator);
+    // About 15 MB of desktops: parsed and validated outside the simulator's state lock.
+    let desktops: Vec<_> = (0..200_000)
+        .map(|i| json!({"desktop_id": format!("desktop-{i:08}-padding-padding"), "is_detach_all_users": true}))
+        .collect();
+    let big: types::BatchDetachRequest =
+        request_body::from_value(json!({"desktops": desktops})).unwrap();
+    let large = {
+        let client = client.clone();
+        tokio::spawn(async move { client.batch_detach().body(big).send().await })
+    };
+    // Once the simulator has the whole body, it parses and validates it: that is when a
+    // small request must still get through.
+    while simulator.requests("batchDetach") == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let started = Instant::now();
+    let _ = client.show_job().job_id("any").send().await;
+    let small = started.elapsed();
+    let _ = large.await.unwrap();
+    assert!(
+        small < Duration::from_millis(1500),
+        "a small request waited {small:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_half_sent_request_is_cut_off() {
+    let simulator = Simulator::builder()
+        .request_timeout(Duration::from_millis(500))
+        .start()
+        .await
+        .unwrap();
+    for partial in [
+        "GET /v2/p/workspace-jobs/j HTTP/1.1\r\nhost: x\r\n".to_string(),
+        "POST /v2/p/desktops/batch-detach HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n{\"desk".to_string(),
+    ] {
+        let mut stream = tokio::net::TcpStream::connect(simulator.addr()).await.unwrap();
+        stream.write_all(partial.as_bytes()).await.unwrap();
+        let started = Instant::now();
+        let mut answer = Vec::new();
+        let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer)).await;
+        assert!(read.is_ok(), "the connection was held: {partial:?}");
+        assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    }
+}
+
+#[tokio::test]
+async fn settings_out_of_range_are_refused_at_start() {
+    let error = Simulator::builder()
+        .job_duration(MAX_JOB_DURATION + Duration::from_secs(1))
+        .start()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, StartError::Config(_)), "{error}");
+}
+
+/// The simulator binary, which `cargo test --workspace` builds next to this test.
+fn simulator_binary() -> std::path::PathBuf {
+    let deps = std::env::current_exe().unwrap();
+    let path = deps
+        .parent()
+        .and_then(|d| d.parent())
+        .unwrap()
+        .join("workspace-simulator");
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo test --workspace`",
+        path.display()
+    );
+    path
+}
+
+#[test]
+fn job_seconds_out_of_range_are_a_usage_error() {
+    for bad in ["1e19", "inf", "NaN", "-1", "soon"] {
+        let output = std::process::Command::new(simulator_binary())
+            .args(["--port", "0", &format!("--job-seconds={bad}")])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("--job-seconds"), "{bad}: {stderr}");
+    }
+}

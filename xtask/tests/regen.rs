@@ -1,0 +1,267 @@
+//! `cargo xtask regen` as README's "Changing the spec" uses it, on temporary copies of the
+//! workspace; and its semver verdicts, rule by rule, on the fixture changes of
+//! `tests/fixtures/semver/` (each a JSON patch of the document and the verdict it calls for).
+//!
+//! The agreement of those verdicts with cargo-semver-checks is an ignored test, run by hand:
+//!
+//! ```sh
+//! cargo install cargo-semver-checks --locked
+//! cargo test -p xtask --test regen -- --ignored --nocapture agreement
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use workspace_codegen::report::{Report, Semver};
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A copy of the workspace's files (no `target/`, no `.git/`) in a fresh temporary folder.
+fn copy_workspace(name: &str) -> PathBuf {
+    let copy = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(&copy).unwrap();
+    let root = workspace_root();
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let entry = entry.unwrap();
+        let file_name = entry.file_name();
+        if [".git", "target", "node_modules"]
+            .iter()
+            .any(|skip| file_name == *skip)
+        {
+            continue;
+        }
+        let status = Command::new("cp")
+            .arg("-a")
+            .arg(entry.path())
+            .arg(&copy)
+            .status()
+            .unwrap();
+        assert!(status.success(), "copying {}", entry.path().display());
+    }
+    copy
+}
+
+/// Runs the `xtask` binary in `dir`, as `cargo xtask …` does there.
+fn xtask(dir: &Path, args: &[&str]) -> (bool, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// Applies an RFC 6902 patch (add, remove, replace) to `tree`.
+fn apply(tree: &mut Value, patch: &Value) {
+    for change in patch.as_array().unwrap() {
+        let path = change["path"].as_str().unwrap();
+        let (parent, last) = path.rsplit_once('/').unwrap();
+        let last = last.replace("~1", "/").replace("~0", "~");
+        let parent = tree
+            .pointer_mut(parent)
+            .unwrap_or_else(|| panic!("no {parent}"));
+        match (change["op"].as_str().unwrap(), parent) {
+            ("add" | "replace", Value::Object(map)) => {
+                map.insert(last, change["value"].clone());
+            }
+            ("add", Value::Array(items)) if last == "-" => items.push(change["value"].clone()),
+            ("remove", Value::Object(map)) => {
+                map.remove(&last).unwrap_or_else(|| panic!("no {path}"));
+            }
+            ("remove", Value::Array(items)) => {
+                items.remove(last.parse().unwrap());
+            }
+            (op, _) => panic!("unsupported patch operation {op} at {path}"),
+        }
+    }
+}
+
+/// Every fixture: (file name, description, expected verdict, patch).
+fn fixtures() -> Vec<(String, String, String, Value)> {
+    let dir = workspace_root().join("xtask/tests/fixtures/semver");
+    let mut found: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|path| {
+            let fixture: Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                fixture["description"].as_str().unwrap().to_string(),
+                fixture["expected"].as_str().unwrap().to_string(),
+                fixture["patch"].clone(),
+            )
+        })
+        .collect();
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(found.len() >= 8, "the fixtures are missing");
+    found
+}
+
+fn spec_tree() -> Value {
+    workspace_codegen::read_tree(&workspace_root().join("spec/workspace.yaml")).unwrap()
+}
+
+fn verdict(tree: &Value) -> Semver {
+    let path = workspace_root().join("spec/workspace.json");
+    let before = workspace_codegen::load_str(&path, &spec_tree().to_string()).unwrap();
+    let after =
+        workspace_codegen::load_str(&path, &tree.to_string()).unwrap_or_else(|d| panic!("{d}"));
+    let (old_source, old_surface) = workspace_codegen::generate_with_surface(&before).unwrap();
+    let (new_source, new_surface) = workspace_codegen::generate_with_surface(&after).unwrap();
+    Report::new(&old_surface, &new_surface, old_source != new_source).semver()
+}
+
+#[test]
+fn each_fixture_change_gets_its_semver_verdict() {
+    for (name, description, expected, patch) in fixtures() {
+        let mut tree = spec_tree();
+        apply(&mut tree, &patch);
+        assert_eq!(
+            verdict(&tree).to_string(),
+            expected,
+            "{name}: {description}"
+        );
+    }
+    assert_eq!(verdict(&spec_tree()), Semver::None, "no change, no verdict");
+}
+
+#[test]
+fn the_readme_workflow_works_on_a_copy_of_the_workspace() {
+    let copy = copy_workspace("readme");
+    assert!(
+        xtask(&copy, &["regen", "--check"]).0,
+        "the copy starts up to date"
+    );
+
+    // 1. Edit the document: an optional field.
+    let spec = copy.join("spec/workspace.yaml");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let edited = text.replacen(
+        "    BatchDetachResponse:\n      description: What was unbound, and the job that does it where there is one.\n      type: object\n      properties:\n",
+        "    BatchDetachResponse:\n      description: What was unbound, and the job that does it where there is one.\n      type: object\n      properties:\n        zz_note:\n          description: A note.\n          type: string\n",
+        1,
+    );
+    assert_ne!(edited, text, "the edit applies");
+    std::fs::write(&spec, edited).unwrap();
+
+    // The artifacts are now stale, and --check says what to run.
+    let (ok, _, stderr) = xtask(&copy, &["regen", "--check"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("stale: generated-client/src/generated/workspace.rs"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("run `cargo xtask regen`"), "{stderr}");
+
+    // 2. Regenerate: the report ends with the verdict, after the changelog entry.
+    let (ok, stdout, stderr) = xtask(&copy, &["regen"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout.lines().last(), Some("semver: minor"), "{stdout}");
+    assert!(
+        stdout.contains("additive  added   `field BatchDetachResponse.zz_note`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("### Added\n- `field BatchDetachResponse.zz_note`"),
+        "{stdout}"
+    );
+
+    // 3. Nothing is left stale.
+    let (ok, stdout, stderr) = xtask(&copy, &["regen", "--check"]);
+    assert!(ok, "{stdout}{stderr}");
+    let snapshot = std::fs::read_to_string(
+        copy.join("tests/tests/snapshots/generated_snapshot__workspace_client.snap"),
+    )
+    .unwrap();
+    assert!(
+        snapshot.contains("pub zz_note:"),
+        "the accepted snapshot moved too"
+    );
+
+    // A second run changes nothing.
+    let (_, stdout, _) = xtask(&copy, &["regen"]);
+    assert_eq!(stdout.lines().last(), Some("semver: none"), "{stdout}");
+    std::fs::remove_dir_all(copy).unwrap();
+}
+
+/// Our verdict against cargo-semver-checks' on the generated crate, fixture by fixture.
+/// Needs `cargo install cargo-semver-checks --locked`; takes minutes (two rustdoc builds per
+/// fixture). Major means cargo-semver-checks refuses the change as a minor release.
+#[test]
+#[ignore = "needs cargo-semver-checks; run by hand, see the module docs"]
+fn agreement_with_cargo_semver_checks() {
+    let baseline = workspace_root().join("generated-client");
+    let mut rows = Vec::new();
+    for (name, description, expected, patch) in fixtures() {
+        let copy = copy_workspace(&name.replace(".json", ""));
+        let spec = copy.join("spec/workspace.yaml");
+        let mut tree = spec_tree();
+        apply(&mut tree, &patch);
+        // JSON is YAML: the copy's build reads the patched document.
+        std::fs::write(&spec, serde_json::to_string_pretty(&tree).unwrap()).unwrap();
+        let started = std::time::Instant::now();
+        let output = Command::new("cargo")
+            .args([
+                "semver-checks",
+                "check-release",
+                "--release-type",
+                "minor",
+                "--manifest-path",
+            ])
+            .arg(copy.join("generated-client/Cargo.toml"))
+            .arg("--baseline-root")
+            .arg(&baseline)
+            .output()
+            .expect("cargo semver-checks is installed");
+        let theirs = if output.status.success() {
+            "not major"
+        } else {
+            "major"
+        };
+        let ours = if expected == "major" {
+            "major"
+        } else {
+            "not major"
+        };
+        let agree = if theirs == ours { "agree" } else { "DISAGREE" };
+        let lints: Vec<String> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .chain(String::from_utf8_lossy(&output.stderr).lines())
+            .filter(|l| l.trim_start().starts_with("--- failure"))
+            .map(|l| {
+                l.trim()
+                    .trim_start_matches("--- failure ")
+                    .trim_end_matches(" ---")
+                    .to_string()
+            })
+            .collect();
+        rows.push(format!(
+            "| {description} | {expected} | {theirs} {} | {agree} | {:.0} s |",
+            if lints.is_empty() {
+                String::new()
+            } else {
+                format!("({})", lints.join(", "))
+            },
+            started.elapsed().as_secs_f64()
+        ));
+        std::fs::remove_dir_all(copy).unwrap();
+    }
+    println!("| change | our verdict | cargo-semver-checks (minor release) | | time |");
+    println!("|---|---|---|---|---|");
+    for row in &rows {
+        println!("{row}");
+    }
+}
