@@ -36,6 +36,9 @@ def synthetic(spec, operations):
             for method, operation in new_item.items():
                 if isinstance(operation, dict) and "operationId" in operation:
                     operation["operationId"] = f"{operation['operationId']}{k}"
+                    # One operation shows jobs: the copies start jobs the first one shows.
+                    if k > 0:
+                        operation.pop("x-job-query", None)
             paths[path.replace("/v2/{project_id}/", f"/v2/{{project_id}}/s{k}/")] = new_item
     keep = dict(list(paths.items()))
     # Trim to exactly `operations` operations.

@@ -228,52 +228,6 @@ async fn the_region_and_the_endpoint_can_come_from_the_environment() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_simulator_prints_lines_that_point_the_cli_at_it() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut simulator = Command::new(binary("workspace-simulator"))
-        .args(["--port", &port.to_string()])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = simulator.stdout.take().unwrap();
-    let exports = tokio::task::spawn_blocking(move || {
-        use std::io::BufRead;
-        let mut exports = Vec::new();
-        for line in std::io::BufReader::new(stdout).lines() {
-            let line = line.unwrap();
-            if let Some(pair) = line.trim().strip_prefix("export ") {
-                exports.push(
-                    pair.split_once('=')
-                        .map(|(k, v)| (k.to_string(), v.to_string()))
-                        .unwrap(),
-                );
-            }
-            if line.starts_with("or pass") {
-                break;
-            }
-        }
-        exports
-    })
-    .await
-    .unwrap();
-    let mut command = Command::new(binary("huaweicloud-workspace"));
-    command
-        .env_clear()
-        .env("HOME", std::env::temp_dir().join("hwc-cli-behaviour"))
-        .envs(exports.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .args(["show-job", "--job-id", "no-such-job"]);
-    let done = run(command, None).await;
-    simulator.kill().unwrap();
-    let _ = simulator.wait();
-    assert_eq!(done.code, Some(4), "{exports:?}\n{}", done.stderr);
-    assert_eq!(done.details()["error_code"], "WKS.0104");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verbose_logs_name_the_operation_and_never_a_secret() {
     let simulator = simulator().await;
     let mut command = cli();

@@ -154,32 +154,3 @@ async fn settings_out_of_range_are_refused_at_start() {
         .unwrap_err();
     assert!(matches!(error, StartError::Config(_)), "{error}");
 }
-
-/// The simulator binary, which `cargo test --workspace` builds next to this test.
-fn simulator_binary() -> std::path::PathBuf {
-    let deps = std::env::current_exe().unwrap();
-    let path = deps
-        .parent()
-        .and_then(|d| d.parent())
-        .unwrap()
-        .join("workspace-simulator");
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo test --workspace`",
-        path.display()
-    );
-    path
-}
-
-#[test]
-fn job_seconds_out_of_range_are_a_usage_error() {
-    for bad in ["1e19", "inf", "NaN", "-1", "soon"] {
-        let output = std::process::Command::new(simulator_binary())
-            .args(["--port", "0", &format!("--job-seconds={bad}")])
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(2), "{bad}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("--job-seconds"), "{bad}: {stderr}");
-    }
-}
