@@ -4,6 +4,6 @@
 fn main() {
     workspace_codegen::build_script::generate_into_out_dir(
         "cli.rs",
-        workspace_codegen::generate_cli,
+        workspace_codegen::generate_cli_for_build,
     );
 }

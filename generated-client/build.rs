@@ -8,6 +8,6 @@ fn main() {
     #[cfg(feature = "codegen")]
     workspace_codegen::build_script::generate_into_out_dir(
         "workspace.rs",
-        workspace_codegen::generate,
+        workspace_codegen::generate_for_build,
     );
 }

@@ -66,6 +66,20 @@ pub struct Stats {
     pub median_us: f64,
     /// 99th percentile latency, microseconds.
     pub p99_us: f64,
+    /// CPU time of this process (user and system, every thread) per measured request,
+    /// microseconds: what the client costs, which latency under load only shows indirectly.
+    pub cpu_us_per_request: f64,
+}
+
+/// CPU seconds (user + system) this process has used, from `/proc/self/stat` (Linux).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line: 11 and 12 after the name.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// Runs `call` in `concurrency` closed loops for `warmup`, then measures for `duration`.
@@ -106,6 +120,8 @@ where
             (latencies, failures)
         }));
     }
+    tokio::time::sleep_until(start.into()).await;
+    let cpu_at_start = cpu_seconds();
     let mut latencies = Vec::new();
     let mut failures = 0;
     for task in tasks {
@@ -113,6 +129,7 @@ where
         latencies.extend(l);
         failures += f;
     }
+    let cpu = cpu_seconds() - cpu_at_start;
     latencies.sort();
     let at = |q: f64| {
         latencies
@@ -128,5 +145,6 @@ where
         rps: latencies.len() as f64 / duration.as_secs_f64(),
         median_us: at(0.5),
         p99_us: at(0.99),
+        cpu_us_per_request: cpu * 1e6 / latencies.len().max(1) as f64,
     }
 }

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use crate::{Diagnostics, Document};
 
-/// Loads the crate's packaged `spec/workspace.yaml`, writes `generate(document)` to
-/// `OUT_DIR/out_name`, and tells cargo to rerun only when the document changes. A broken
+/// Loads the crate's packaged `spec/workspace.yaml`, writes `generate(document)` (one of
+/// the `*_for_build` functions) to `OUT_DIR/out_name`, and tells cargo to rerun only when the
+/// document changes. A broken
 /// document prints one `cargo:warning` per problem, the full report on stderr, and exits 1.
 pub fn generate_into_out_dir(
     out_name: &str,

@@ -1,11 +1,13 @@
-//! Generation: the view goes through progenitor, the operations layer is added, and the whole
-//! is formatted.
+//! Generation: the view goes through progenitor, the types are marked `#[non_exhaustive]`, the
+//! operations layer is added, and the whole is written out: formatted for people (the
+//! checked-in source, the `workspace-codegen` command) or plain for build scripts, which
+//! nobody reads and which should not pay for a formatter in every clean build.
 
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, TokenStream, TokenTree};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
 use crate::diagnostics::Diagnostics;
@@ -13,10 +15,14 @@ use crate::load::{self, RawDocument};
 use crate::surface::Surface;
 use crate::{format, operations, view, Document};
 
-/// The generated client and the API surface it gives users.
-pub(crate) struct Generated {
-    pub source: String,
-    pub surface: Surface,
+/// How generated source is written out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// Formatted with prettyplease.
+    #[cfg(feature = "format")]
+    Pretty,
+    /// One item per line, no formatter: for build scripts.
+    Plain,
 }
 
 /// progenitor's settings for `huaweicloud-workspace`: builders, the crate's `Config` as the
@@ -33,9 +39,11 @@ fn settings() -> GenerationSettings {
     settings
 }
 
-/// Generates the client source and its API surface. The output is deterministic: the same
-/// document gives byte-identical source.
-pub(crate) fn client(document: &Document) -> Result<Generated, Diagnostics> {
+/// The client's tokens, and the API surface when asked for.
+fn client_tokens(
+    document: &Document,
+    with_surface: bool,
+) -> Result<(TokenStream, Option<Surface>), Diagnostics> {
     let view = view::build(&document.raw, &document.model)?;
     let openapi = load::to_openapi(&RawDocument {
         path: document.raw.path.clone(),
@@ -46,55 +54,90 @@ pub(crate) fn client(document: &Document) -> Result<Generated, Diagnostics> {
         without_panics(document, || generator.generate_tokens(&openapi))?.map_err(|error| {
             Diagnostics::one(&document.raw.path, "", format!("progenitor: {error}"))
         })?;
-    let surface = Surface::read(&document.model, generator.get_type_space());
-    let mut file = parse(document, tokens)?;
-    mark_non_exhaustive(&mut file);
-    file.items
-        .extend(parse(document, operations::tokens(&document.model))?.items);
-    Ok(Generated {
-        source: format::file(&document.raw.path, file),
-        surface,
-    })
+    let surface =
+        with_surface.then(|| Surface::read(&document.model, generator.get_type_space()));
+    let mut tokens = mark_non_exhaustive(tokens);
+    tokens.extend(operations::tokens(&document.model));
+    Ok((tokens, surface))
+}
+
+/// Generates the client source (and its API surface, when asked for). The output is
+/// deterministic: the same document gives byte-identical source.
+pub(crate) fn client(
+    document: &Document,
+    style: Style,
+    with_surface: bool,
+) -> Result<(String, Option<Surface>), Diagnostics> {
+    let (tokens, surface) = client_tokens(document, with_surface)?;
+    Ok((write(document, tokens, style)?, surface))
 }
 
 /// Generates the CLI module.
-pub(crate) fn cli(document: &Document) -> Result<String, Diagnostics> {
-    let file = parse(document, crate::cli::tokens(&document.model))?;
-    Ok(format::file(&document.raw.path, file))
+pub(crate) fn cli(document: &Document, style: Style) -> Result<String, Diagnostics> {
+    write(document, crate::cli::tokens(&document.model), style)
 }
 
-fn parse(document: &Document, tokens: TokenStream) -> Result<syn::File, Diagnostics> {
-    syn::parse2(tokens).map_err(|error| {
-        Diagnostics::one(
-            &document.raw.path,
-            "",
-            format!("the generator produced code that does not parse: {error}"),
-        )
-    })
-}
-
-/// Marks every generated type `#[non_exhaustive]`: users build them with builders, so that
-/// an optional field or an enum value added to the document does not break their code.
-fn mark_non_exhaustive(file: &mut syn::File) {
-    let attribute: syn::Attribute = syn::parse_quote!(#[non_exhaustive]);
-    for item in &mut file.items {
-        let syn::Item::Mod(module) = item else {
-            continue;
-        };
-        if module.ident != "types" {
-            continue;
-        }
-        let Some((_, items)) = &mut module.content else {
-            continue;
-        };
-        for item in items {
-            match item {
-                syn::Item::Struct(s) => s.attrs.push(attribute.clone()),
-                syn::Item::Enum(e) => e.attrs.push(attribute.clone()),
-                _ => {}
-            }
-        }
+fn write(document: &Document, tokens: TokenStream, style: Style) -> Result<String, Diagnostics> {
+    let path = &document.raw.path;
+    match style {
+        #[cfg(feature = "format")]
+        Style::Pretty => format::pretty(path, tokens),
+        Style::Plain => Ok(format::plain(path, tokens)),
     }
+}
+
+/// Marks every type of the `types` module `#[non_exhaustive]`: users build them with
+/// builders, so that an optional field or an enum value added to the document does not break
+/// their code. Done on the tokens (the attribute goes last, right before `pub struct` or
+/// `pub enum`), so that no build script has to parse the generated code.
+fn mark_non_exhaustive(tokens: TokenStream) -> TokenStream {
+    let mut out = Vec::new();
+    let mut last_two: [Option<String>; 2] = [None, None];
+    for tree in tokens {
+        let tree = match tree {
+            TokenTree::Group(group)
+                if group.delimiter() == Delimiter::Brace
+                    && last_two[0].as_deref() == Some("mod")
+                    && last_two[1].as_deref() == Some("types") =>
+            {
+                let mut marked = Group::new(Delimiter::Brace, mark_items(group.stream()));
+                marked.set_span(group.span());
+                TokenTree::Group(marked)
+            }
+            other => other,
+        };
+        let word = match &tree {
+            TokenTree::Ident(ident) => Some(ident.to_string()),
+            _ => None,
+        };
+        last_two = [last_two[1].take(), word];
+        out.push(tree);
+    }
+    out.into_iter().collect()
+}
+
+/// Inserts `#[non_exhaustive]` before each `pub struct` and `pub enum` of a module's body
+/// (not inside nested modules).
+fn mark_items(body: TokenStream) -> TokenStream {
+    let trees: Vec<TokenTree> = body.into_iter().collect();
+    let mut out = Vec::with_capacity(trees.len() + 64);
+    for (index, tree) in trees.iter().enumerate() {
+        let is_pub = matches!(tree, TokenTree::Ident(ident) if ident == "pub");
+        let item = match trees.get(index + 1) {
+            Some(TokenTree::Ident(next)) => next == "struct" || next == "enum",
+            _ => false,
+        };
+        if is_pub && item {
+            out.push(TokenTree::Punct(Punct::new('#', Spacing::Alone)));
+            let attribute = Ident::new("non_exhaustive", proc_macro2::Span::call_site());
+            out.push(TokenTree::Group(Group::new(
+                Delimiter::Bracket,
+                TokenTree::Ident(attribute).into(),
+            )));
+        }
+        out.push(tree.clone());
+    }
+    out.into_iter().collect()
 }
 
 thread_local! {

@@ -10,6 +10,9 @@
 //! # Ok::<(), workspace_codegen::Diagnostics>(())
 //! ```
 //!
+//! Build scripts use [`generate_for_build`] and [`generate_cli_for_build`], which need
+//! neither the `format` feature nor its formatter.
+//!
 //! Every problem the generator cannot handle is reported at once, each with the file, a JSON
 //! pointer and the reason, before progenitor sees the document.
 
@@ -96,25 +99,39 @@ pub fn read_tree(path: &Path) -> Result<serde_json::Value, Diagnostics> {
     load::read(path).map(|raw| raw.value)
 }
 
-/// Generates the client source for a checked document. The output is deterministic: the same
-/// document gives byte-identical source.
+/// Generates the client source for a checked document, formatted for people to read. The
+/// output is deterministic: the same document gives byte-identical source.
+#[cfg(feature = "format")]
 pub fn generate(document: &Document) -> Result<String, Diagnostics> {
-    generate::client(document).map(|generated| generated.source)
+    generate::client(document, generate::Style::Pretty, false).map(|(source, _)| source)
 }
 
 /// Generates the client source together with the API surface it gives users (constraints
 /// included).
+#[cfg(feature = "format")]
 pub fn generate_with_surface(document: &Document) -> Result<(String, Surface), Diagnostics> {
-    let generated = generate::client(document)?;
-    let mut surface = generated.surface;
+    let (source, surface) = generate::client(document, generate::Style::Pretty, true)?;
+    let mut surface = surface.unwrap_or_default();
     surface.add_constraints(document.tree());
-    Ok((generated.source, surface))
+    Ok((source, surface))
 }
 
-/// Generates the CLI module: one `clap` subcommand per operation, run through the client's
-/// public API (see the `huaweicloud-workspace-cli` crate for the modules it calls).
+/// Generates the CLI module, formatted: one `clap` subcommand per operation, run through the
+/// client's public API (see the `huaweicloud-workspace-cli` crate for the modules it calls).
+#[cfg(feature = "format")]
 pub fn generate_cli(document: &Document) -> Result<String, Diagnostics> {
-    generate::cli(document)
+    generate::cli(document, generate::Style::Pretty)
+}
+
+/// [`generate`] for a build script: the same code, printed plainly rather than formatted,
+/// which spares every clean build the formatter (this crate without its `format` feature).
+pub fn generate_for_build(document: &Document) -> Result<String, Diagnostics> {
+    generate::client(document, generate::Style::Plain, false).map(|(source, _)| source)
+}
+
+/// [`generate_cli`] for a build script.
+pub fn generate_cli_for_build(document: &Document) -> Result<String, Diagnostics> {
+    generate::cli(document, generate::Style::Plain)
 }
 
 /// Writes `source` unless `out` already holds it, so an unchanged output keeps its timestamp.

@@ -1,10 +1,12 @@
 //! `workspace-codegen`: check the OpenAPI document, or generate the client or the CLI from it.
 //!
-//! The arguments are few and fixed, so they are read by hand: the crate is a build dependency
-//! of the client, and every dependency here is paid for in every user's clean build.
+//! The arguments are few and fixed, so they are read by hand: no argument parser to compile.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const USAGE: &str = "usage:
   workspace-codegen check --spec FILE               check the document (exit 1 on problems)

@@ -8,13 +8,15 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+#[cfg(feature = "format")]
 use serde_json::Value;
 use typify::{TypeDetails, TypeEnumVariant, TypeSpace};
 
 use crate::model::{Location, Model};
 
 /// Constraint keywords that decide which values a generated type accepts.
-pub const CONSTRAINTS: [&str; 10] = [
+#[cfg(feature = "format")]
+const CONSTRAINTS: [&str; 10] = [
     "minLength",
     "maxLength",
     "pattern",
@@ -123,6 +125,7 @@ impl Surface {
 
     /// Adds the document's constraints: every keyword of [`CONSTRAINTS`] under
     /// `components/schemas` and the operations' parameters, named by where it is written.
+    #[cfg(feature = "format")]
     pub(crate) fn add_constraints(&mut self, tree: &Value) {
         crate::tree::walk(tree, "", &mut |value, at| {
             let Some(object) = value.as_object() else {

@@ -1,7 +1,11 @@
 //! [`Client`]: the one way in. Its operation methods (`batch_attach`, `show_job`…) are
 //! generated from the document, one per operation, in `crate::operations`.
 
-use crate::config::Config;
+use std::sync::Arc;
+
+use rustls_platform_verifier::BuilderVerifierExt;
+
+use crate::config::{Config, ConfigError};
 use crate::error::Error;
 use crate::generated::Client as Transport;
 
@@ -28,10 +32,12 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client for `config`, over rustls. Redirects are never followed: the service does
-    /// not redirect, and following one could carry the credentials to another host.
+    /// A client for `config`, over rustls (with the ring crypto provider and the platform's
+    /// certificate verifier). Redirects are never followed: the service does not redirect, and
+    /// following one could carry the credentials to another host.
     pub fn new(config: Config) -> Result<Self, Error> {
         let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls()?)
             .connect_timeout(config.connect_timeout())
             .read_timeout(config.read_timeout())
             .redirect(reqwest::redirect::Policy::none())
@@ -56,4 +62,20 @@ impl Client {
     pub(crate) fn transport(&self) -> &Transport {
         &self.transport
     }
+}
+
+/// TLS 1.2 and 1.3 with ring, which builds in seconds where aws-lc takes most of a minute,
+/// and the operating system's trust store. Passed to the HTTP client directly: a library
+/// must not install a process-wide default provider.
+fn tls() -> Result<rustls::ClientConfig, Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| builder.with_platform_verifier())
+        .map_err(|e| ConfigError::Tls {
+            reason: e.to_string(),
+        })?
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
 }

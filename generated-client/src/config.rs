@@ -95,6 +95,13 @@ pub enum ConfigError {
         /// Why it is invalid.
         reason: String,
     },
+    /// TLS cannot be set up (the platform's trust store cannot be read, say).
+    #[error("cannot set up TLS: {reason}")]
+    #[non_exhaustive]
+    Tls {
+        /// Why.
+        reason: String,
+    },
     /// A value that cannot be sent as it is (the value is not repeated: it may be secret).
     #[error("the {field} {reason}")]
     #[non_exhaustive]

@@ -91,6 +91,7 @@ async fn the_simulator_routes_the_operation_and_answers_501_naming_it() {
     let secret = Secret::new(DEMO_SECRET_KEY);
     let params = SigningParams::new(DEMO_ACCESS_KEY, &secret).project_id(DEMO_PROJECT_ID);
     sign_request(&mut request, &params, SystemTime::now()).unwrap();
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let answer = reqwest::Client::new().execute(request).await.unwrap();
     assert_eq!(answer.status(), 501);
     let body: Value = answer.json().await.unwrap();

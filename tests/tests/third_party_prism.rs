@@ -109,6 +109,7 @@ async fn every_operation_passes_prism_validation() {
 #[tokio::test]
 #[ignore = "needs a running Prism (see the module docs); .ci/run provides one"]
 async fn prism_reports_a_request_that_breaks_the_document() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let response = reqwest::Client::new()
         .post(format!("{}/v2/p1/desktops/batch-detach", endpoint()))
         .header("authorization", "x")

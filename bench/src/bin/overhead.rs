@@ -109,6 +109,8 @@ fn attach_body() -> types::builder::BatchAttachRequest {
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() {
     let args = Args::parse();
+    // The raw client is plain reqwest, which needs a process-wide rustls provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let warmup = Duration::from_millis(500);
     let duration = Duration::from_secs_f64(args.seconds);
     let http = reqwest::Client::builder()
