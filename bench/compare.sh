@@ -34,31 +34,23 @@ generate_client() {
   "$oag" generate -i spec/workspace.yaml -g rust -o "$out/openapi-generator-client" \
     --package-name oag_workspace --additional-properties=supportMiddleware=true,library=reqwest >/dev/null
 }
+if want overhead || want build; then generate_client; fi
 
 if want generation; then
-echo "== generation: openapi-generator on spec/workspace.yaml (3 runs, wall clock incl. JVM start)"
-: > "$results/openapi-generator-generate.txt"
-for run in 1 2 3; do
-  start=$(date +%s.%N)
-  generate_client
-  end=$(date +%s.%N)
-  python3 -c "print(f'{$end - $start:.3f}')" >> "$results/openapi-generator-generate.txt"
-done
+echo "== generation: whole processes, ours against openapi-generator (JVM start included)"
+cargo build --locked --release -q -p workspace-codegen
 for ops in 10 100 1000; do
   "$out/venv/bin/python" bench/synthetic_spec.py "$ops" "$out/synthetic-$ops.json" >/dev/null
-  start=$(date +%s.%N)
-  "$oag" generate -i "$out/synthetic-$ops.json" -g rust -o "$out/oag-synthetic-$ops" --package-name s >/dev/null
-  end=$(date +%s.%N)
-  python3 -c "print('synthetic-$ops', f'{$end - $start:.3f}')" >> "$results/openapi-generator-generate.txt"
 done
-cat "$results/openapi-generator-generate.txt"
-echo "== in-process generation (divan)"
+python3 bench/generation_time.py target/release/workspace-codegen "$oag" "$out" \
+  spec/workspace.yaml "$out/synthetic-10.json" "$out/synthetic-100.json" "$out/synthetic-1000.json" \
+  | tee "$results/generation-processes.md"
+echo "== in-process generation stages (divan)"
 cargo bench --locked -q -p workspace-codegen --bench generation 2>&1 | tee "$results/generation.txt"
 fi
 
 if want overhead; then
 echo "== build the harnesses"
-[ -d "$out/openapi-generator-client" ] || generate_client
 cargo build --locked --release -q -p workspace-bench
 CARGO_TARGET_DIR="$root/$out/target" cargo build --release -q --manifest-path bench/openapi-generator-driver/Cargo.toml
 
@@ -89,6 +81,5 @@ fi
 
 if want build; then
 echo "== clean builds"
-[ -d "$out/openapi-generator-client" ] || generate_client
 bench/build_cost.sh | tee "$results/build_cost.txt"
 fi

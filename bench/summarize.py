@@ -20,6 +20,7 @@ def main():
             "median_us": statistics.median(r["median_us"] for r in runs),
             "p99_us": statistics.median(r["p99_us"] for r in runs),
             "rps": statistics.median(r["rps"] for r in runs),
+            "cpu_us": statistics.median(r["cpu_us_per_request"] for r in runs) if all("cpu_us_per_request" in r for r in runs) else None,
             "failures": sum(r["failures"] for r in runs),
             "rounds": len(runs),
         }
@@ -29,8 +30,8 @@ def main():
         for concurrency in sorted({r["concurrency"] for r in rows}):
             raw = by.get(("raw", operation, concurrency))
             print(f"\n{operation}, concurrency {concurrency}\n")
-            print("| client | rounds | median µs | p99 µs | requests/s | median vs raw | req/s vs ours | failures |")
-            print("|---|---:|---:|---:|---:|---:|---:|---:|")
+            print("| client | rounds | median µs | p99 µs | requests/s | client CPU µs/request | median vs raw | req/s vs ours | failures |")
+            print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
             ours = by.get(("ours", operation, concurrency))
             for variant in ("ours", "raw", "openapi-generator", "python-sdk"):
                 r = by.get((variant, operation, concurrency))
@@ -38,7 +39,8 @@ def main():
                     continue
                 vs_raw = f"{r['median_us'] / raw['median_us']:.2f}×" if raw else "-"
                 vs_ours = f"{r['rps'] / ours['rps']:.3f}×" if ours else "-"
-                print(f"| {variant} | {r['rounds']} | {r['median_us']:.0f} | {r['p99_us']:.0f} | {r['rps']:.0f} | {vs_raw} | {vs_ours} | {r['failures']} |")
+                cpu = f"{r['cpu_us']:.1f}" if r["cpu_us"] is not None else "-"
+                print(f"| {variant} | {r['rounds']} | {r['median_us']:.0f} | {r['p99_us']:.0f} | {r['rps']:.0f} | {cpu} | {vs_raw} | {vs_ours} | {r['failures']} |")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ use crate::diagnostics::Diagnostics;
 use crate::load::RawDocument;
 use crate::model::METHODS;
 use crate::pointer::{self, follow, join};
-use crate::tree::walk;
+use crate::tree::walk_pruned;
 
 /// Runs every check and returns all the problems found (empty when the document is fine).
 pub fn check(document: &RawDocument) -> Diagnostics {
@@ -20,15 +20,18 @@ pub fn check(document: &RawDocument) -> Diagnostics {
         diagnostics: Diagnostics::default(),
     };
     found.version();
-    walk(&document.value, "", &mut |value, at| {
-        if at.contains("/example") {
-            return; // examples are data, checked against their schemas below
+    walk_pruned(&document.value, "", &mut |value, at| {
+        let mut tokens = at.rsplit('/');
+        let (last, parent) = (tokens.next(), tokens.next());
+        if matches!(last, Some("examples" | "example")) && parent != Some("properties") {
+            return false; // examples are data, checked against their schemas below
         }
         found.reference(value, at);
         found.enum_case(value, at);
         found.schema_type(value, at);
         found.required_properties(value, at);
         found.typed(value, at);
+        true
     });
     found.operations();
     if found.diagnostics.is_empty() {
@@ -200,8 +203,10 @@ impl<'a> Findings<'a> {
     /// Every example must match the schema beside it.
     fn examples(&mut self) {
         let root = self.root();
+        let mut patterns = crate::examples::Patterns::default();
         for (at, schema, example) in crate::examples::all(root) {
-            if let Some((inside, reason)) = crate::examples::first_violation(root, schema, example)
+            if let Some((inside, reason)) =
+                crate::examples::first_violation(&mut patterns, root, schema, example)
             {
                 let place = if inside.is_empty() {
                     String::new()

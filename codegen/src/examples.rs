@@ -6,18 +6,44 @@
 //! schema does not list, which catches misspelled names), `required`, `items`, lengths,
 //! `pattern` (ECMAScript, as typify's generated code checks it), bounds and `nullable`.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::pointer::{follow, join};
 
+/// Patterns compiled once each: a document repeats the same few in many examples.
+#[derive(Default)]
+pub struct Patterns(HashMap<String, Result<regress::Regex, String>>);
+
+impl Patterns {
+    /// Whether `text` matches `pattern` (`Err` when it is not a valid ECMAScript regex).
+    fn matches(&mut self, pattern: &str, text: &str) -> Result<bool, String> {
+        let compiled = self
+            .0
+            .entry(pattern.to_string())
+            .or_insert_with(|| regress::Regex::new(pattern).map_err(|e| e.to_string()));
+        compiled
+            .as_ref()
+            .map(|regex| regex.find(text).is_some())
+            .map_err(Clone::clone)
+    }
+}
+
 /// The first violation of `instance` against `schema`, as `(instance pointer, reason)`.
-pub fn first_violation(root: &Value, schema: &Value, instance: &Value) -> Option<(String, String)> {
-    visit(root, schema, instance, "", 0).err()
+pub fn first_violation(
+    patterns: &mut Patterns,
+    root: &Value,
+    schema: &Value,
+    instance: &Value,
+) -> Option<(String, String)> {
+    visit(patterns, root, schema, instance, "", 0).err()
 }
 
 type Violation = (String, String);
 
 fn visit(
+    patterns: &mut Patterns,
     root: &Value,
     schema: &Value,
     instance: &Value,
@@ -40,7 +66,7 @@ fn visit(
         .into_iter()
         .flatten()
     {
-        visit(root, part, instance, at, depth + 1)?;
+        visit(patterns, root, part, instance, at, depth + 1)?;
     }
     if let Some(values) = schema.get("enum").and_then(Value::as_array) {
         if !values.contains(instance) {
@@ -63,7 +89,7 @@ fn visit(
         return fail(format!("{instance} is not of type {}", kind.unwrap_or("?")));
     }
     match instance {
-        Value::String(text) => string(schema, text).map_or(Ok(()), fail),
+        Value::String(text) => string(patterns, schema, text).map_or(Ok(()), fail),
         Value::Number(number) => {
             let n = number.as_f64().unwrap_or(0.0);
             if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
@@ -82,6 +108,7 @@ fn visit(
             if let Some(item_schema) = schema.get("items") {
                 for (index, item) in items.iter().enumerate() {
                     visit(
+                        patterns,
                         root,
                         item_schema,
                         item,
@@ -109,7 +136,9 @@ fn visit(
             };
             for (name, value) in fields {
                 match properties.get(name) {
-                    Some(property) => visit(root, property, value, &join(at, name), depth + 1)?,
+                    Some(property) => {
+                        visit(patterns, root, property, value, &join(at, name), depth + 1)?
+                    }
                     None => return fail(format!("{name:?} is not a property of the schema")),
                 }
             }
@@ -119,7 +148,7 @@ fn visit(
     }
 }
 
-fn string(schema: &Value, text: &str) -> Option<String> {
+fn string(patterns: &mut Patterns, schema: &Value, text: &str) -> Option<String> {
     let length = text.chars().count() as u64;
     if let Some(max) = schema.get("maxLength").and_then(Value::as_u64) {
         if length > max {
@@ -132,11 +161,9 @@ fn string(schema: &Value, text: &str) -> Option<String> {
         }
     }
     if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
-        match regress::Regex::new(pattern) {
-            Ok(regex) if regex.find(text).is_none() => {
-                return Some(format!("{text:?} does not match the pattern {pattern:?}"))
-            }
-            Ok(_) => {}
+        match patterns.matches(pattern, text) {
+            Ok(false) => return Some(format!("{text:?} does not match the pattern {pattern:?}")),
+            Ok(true) => {}
             Err(error) => return Some(format!("the pattern {pattern:?} is not valid: {error}")),
         }
     }
@@ -207,7 +234,8 @@ mod tests {
                 "tags": {"type": "array", "items": {"type": "string", "enum": ["a", "b"]}},
                 "count": {"type": "integer", "minimum": 1}}}}}});
         let thing = json!({"$ref": "#/components/schemas/Thing"});
-        let check = |instance: Value| first_violation(&root, &thing, &instance);
+        let mut patterns = Patterns::default();
+        let mut check = |instance: Value| first_violation(&mut patterns, &root, &thing, &instance);
         assert_eq!(
             check(json!({"name": "abc", "tags": ["a"], "count": 2})),
             None

@@ -1,6 +1,12 @@
 //! Writing generated code: a header naming the document, then the code, formatted with
 //! prettyplease for people or printed plainly (one item or statement per line) for build
 //! scripts.
+//!
+//! Formatting is most of the generator's time, so it runs on two threads: the code is cut
+//! into items (down into large modules), each item is formatted inside the modules that hold
+//! it (so its indentation and line breaks are the ones it has in the whole file), and the
+//! pieces are joined in order. The result is byte for byte what formatting the whole file at
+//! once gives; the checked-in source and its snapshot are the proof.
 
 use std::path::Path;
 
@@ -20,17 +26,269 @@ fn header(document: &Path) -> String {
     )
 }
 
-/// The tokens parsed and formatted with prettyplease.
+/// The tokens formatted with prettyplease, on two threads.
 #[cfg(feature = "format")]
 pub fn pretty(document: &Path, tokens: TokenStream) -> Result<String, Diagnostics> {
-    let file: syn::File = syn::parse2(tokens).map_err(|error| {
+    let mut pieces = Vec::new();
+    plan(tokens, &[], &mut pieces);
+    let total: usize = pieces.iter().map(Piece::weight).sum();
+    // The worker parses from text, which costs more than the main thread's token parse.
+    let mut share = 0;
+    let cut = pieces
+        .iter()
+        .position(|piece| {
+            share += piece.weight();
+            share * 5 >= total * 2
+        })
+        .map_or(pieces.len(), |i| i + 1);
+    let worker_jobs: Vec<Job> = pieces[..cut].iter().map(Piece::as_job).collect();
+    let formatted = std::thread::scope(|scope| {
+        let worker = scope.spawn(move || {
+            worker_jobs
+                .iter()
+                .map(Job::format)
+                .collect::<Result<Vec<String>, String>>()
+        });
+        let mine: Result<Vec<String>, String> = pieces[cut..]
+            .iter()
+            .map(|piece| piece.format_here())
+            .collect();
+        let theirs = worker
+            .join()
+            .unwrap_or_else(|_| Err("the formatting thread panicked".into()));
+        theirs.and_then(|mut first| {
+            first.extend(mine?);
+            Ok(first)
+        })
+    })
+    .map_err(|error| {
         Diagnostics::one(
             document,
             "",
             format!("the generator produced code that does not parse: {error}"),
         )
     })?;
-    Ok(header(document) + &prettyplease::unparse(&file))
+    Ok(header(document) + &formatted.concat())
+}
+
+/// One piece of the output, formatted on its own.
+#[cfg(feature = "format")]
+enum Piece {
+    /// An item, inside the modules named.
+    Item {
+        modules: Vec<String>,
+        tokens: TokenStream,
+    },
+    /// The opening of a module (its attributes and `mod name {`), inside the modules named.
+    Open {
+        modules: Vec<String>,
+        head: TokenStream,
+    },
+    /// The `}` closing a module at this depth.
+    Close { depth: usize },
+}
+
+/// Modules with more tokens than this are formatted item by item.
+#[cfg(feature = "format")]
+const SPLIT_MODULES_OVER: usize = 2_000;
+
+/// Cuts `tokens` (the items of the modules named) into pieces, descending into large modules.
+#[cfg(feature = "format")]
+fn plan(tokens: TokenStream, modules: &[String], pieces: &mut Vec<Piece>) {
+    for item in items(tokens) {
+        match module_parts(&item) {
+            Some((head, name, body)) if count(&body) > SPLIT_MODULES_OVER => {
+                pieces.push(Piece::Open {
+                    modules: modules.to_vec(),
+                    head,
+                });
+                let mut inner = modules.to_vec();
+                inner.push(name);
+                plan(body, &inner, pieces);
+                pieces.push(Piece::Close {
+                    depth: modules.len(),
+                });
+            }
+            _ => pieces.push(Piece::Item {
+                modules: modules.to_vec(),
+                tokens: item,
+            }),
+        }
+    }
+}
+
+#[cfg(feature = "format")]
+impl Piece {
+    fn weight(&self) -> usize {
+        match self {
+            Piece::Item { tokens, .. } => count(tokens),
+            Piece::Open { .. } | Piece::Close { .. } => 1,
+        }
+    }
+
+    /// The piece as text, for the worker (tokens cannot cross threads).
+    fn as_job(&self) -> Job {
+        match self {
+            Piece::Item { modules, tokens } => Job::Item {
+                modules: modules.clone(),
+                source: tokens.to_string(),
+            },
+            Piece::Open { modules, head } => Job::Open {
+                modules: modules.clone(),
+                source: format!("{head} {{}}"),
+            },
+            Piece::Close { depth } => Job::Close { depth: *depth },
+        }
+    }
+
+    /// Formats the piece on this thread, from its tokens.
+    fn format_here(&self) -> Result<String, String> {
+        match self {
+            Piece::Item { modules, tokens } => {
+                let file = syn::parse2(wrap(modules, tokens.clone())).map_err(|e| e.to_string())?;
+                Ok(unwrap(modules.len(), &prettyplease::unparse(&file), false))
+            }
+            Piece::Open { modules, head } => {
+                let open: TokenStream = quote::quote! { #head {} };
+                let file = syn::parse2(wrap(modules, open)).map_err(|e| e.to_string())?;
+                Ok(unwrap(modules.len(), &prettyplease::unparse(&file), true))
+            }
+            Piece::Close { depth } => Ok(format!("{}}}\n", "    ".repeat(*depth))),
+        }
+    }
+}
+
+/// A [`Piece`] as text, formatted on the worker thread.
+#[cfg(feature = "format")]
+enum Job {
+    Item {
+        modules: Vec<String>,
+        source: String,
+    },
+    Open {
+        modules: Vec<String>,
+        source: String,
+    },
+    Close {
+        depth: usize,
+    },
+}
+
+#[cfg(feature = "format")]
+impl Job {
+    fn format(&self) -> Result<String, String> {
+        match self {
+            Job::Item { modules, source } => format_text(modules, source, false),
+            Job::Open { modules, source } => format_text(modules, source, true),
+            Job::Close { depth } => Ok(format!("{}}}\n", "    ".repeat(*depth))),
+        }
+    }
+}
+
+/// Formats `source` inside the modules named; `opening`: it is a module's head with `{}`.
+#[cfg(feature = "format")]
+fn format_text(modules: &[String], source: &str, opening: bool) -> Result<String, String> {
+    let mut text = String::with_capacity(source.len() + 64);
+    for module in modules {
+        text.push_str("mod ");
+        text.push_str(module);
+        text.push_str(" {");
+    }
+    text.push_str(source);
+    text.push_str(&"}".repeat(modules.len()));
+    let file = syn::parse_file(&text).map_err(|e| e.to_string())?;
+    Ok(unwrap(
+        modules.len(),
+        &prettyplease::unparse(&file),
+        opening,
+    ))
+}
+
+/// `tokens` inside `mod a { mod b { … } }` for the modules named.
+#[cfg(feature = "format")]
+fn wrap(modules: &[String], tokens: TokenStream) -> TokenStream {
+    modules.iter().rev().fold(tokens, |inner, module| {
+        let name = proc_macro2::Ident::new(module, proc_macro2::Span::call_site());
+        quote::quote! { mod #name { #inner } }
+    })
+}
+
+/// The formatted text without its `depth` wrapping modules (their first and last lines); for
+/// a module's opening, its `{}` becomes `{`.
+#[cfg(feature = "format")]
+fn unwrap(depth: usize, formatted: &str, opening: bool) -> String {
+    let lines: Vec<&str> = formatted.lines().collect();
+    let inner = &lines[depth..lines.len() - depth];
+    let mut out = String::with_capacity(formatted.len());
+    for (index, line) in inner.iter().enumerate() {
+        if opening && index == inner.len() - 1 {
+            out.push_str(line.strip_suffix(" {}").unwrap_or(line));
+            out.push_str(" {\n");
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The items of a token stream: each ends at a `;`, or at a `{ … }` not followed by `;`.
+#[cfg(feature = "format")]
+fn items(tokens: TokenStream) -> Vec<TokenStream> {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut items = Vec::new();
+    let mut current = Vec::new();
+    for (index, tree) in trees.iter().enumerate() {
+        current.push(tree.clone());
+        let ends = match tree {
+            TokenTree::Punct(punct) => punct.as_char() == ';',
+            TokenTree::Group(group) => {
+                group.delimiter() == Delimiter::Brace
+                    && !matches!(trees.get(index + 1), Some(TokenTree::Punct(p)) if p.as_char() == ';')
+            }
+            _ => false,
+        };
+        if ends {
+            items.push(std::mem::take(&mut current).into_iter().collect());
+        }
+    }
+    if !current.is_empty() {
+        items.push(current.into_iter().collect());
+    }
+    items
+}
+
+/// A module item's head (attributes, visibility, `mod name`), name and body.
+#[cfg(feature = "format")]
+fn module_parts(item: &TokenStream) -> Option<(TokenStream, String, TokenStream)> {
+    let trees: Vec<TokenTree> = item.clone().into_iter().collect();
+    let (last, head) = trees.split_last()?;
+    let TokenTree::Group(body) = last else {
+        return None;
+    };
+    let is_module = matches!(
+        head.get(head.len().checked_sub(2)?),
+        Some(TokenTree::Ident(keyword)) if keyword == "mod"
+    );
+    let name = match head.last()? {
+        TokenTree::Ident(name) => name.to_string(),
+        _ => return None,
+    };
+    (is_module && body.delimiter() == Delimiter::Brace)
+        .then(|| (head.iter().cloned().collect(), name, body.stream()))
+}
+
+/// The number of tokens, groups counted with their content.
+#[cfg(feature = "format")]
+fn count(tokens: &TokenStream) -> usize {
+    tokens
+        .clone()
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Group(group) => 1 + count(&group.stream()),
+            _ => 1,
+        })
+        .sum()
 }
 
 /// The tokens printed with a line break after each `;`, after each `,` directly inside
@@ -113,33 +371,59 @@ fn trim_space(out: &mut String) {
     }
 }
 
-/// Removes the indentation of a line about to be closed by `}`.
+/// Removes the indentation (and the line break) of a line about to be closed by `}`.
 fn trim_indent(out: &mut String) {
-    while out.ends_with(' ') {
-        out.pop();
-    }
+    trim_space(out);
     if out.ends_with('\n') {
         out.pop();
     }
-    while out.ends_with(' ') {
-        out.pop();
-    }
+    trim_space(out);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn plain_printing_keeps_the_tokens() {
-        let tokens: TokenStream = quote::quote! {
+    fn sample() -> TokenStream {
+        quote::quote! {
             pub struct A<'a> { x: &'a str }
             impl A<'_> { pub fn f(&self) -> Option<u32> { let y = 1; Some(y + 2) } }
             #[doc = "x"] const B: [u8; 2] = [1, 2];
-        };
-        let printed = plain(Path::new("d.yaml"), tokens.clone());
+            const C: () = { };
+        }
+    }
+
+    #[test]
+    fn plain_printing_keeps_the_tokens() {
+        let printed = plain(Path::new("d.yaml"), sample());
         let reparsed: TokenStream = printed.parse().unwrap();
-        assert_eq!(reparsed.to_string(), tokens.to_string(), "{printed}");
+        assert_eq!(reparsed.to_string(), sample().to_string(), "{printed}");
         assert!(printed.lines().count() > 5, "{printed}");
+    }
+
+    #[cfg(feature = "format")]
+    #[test]
+    fn pieces_formatted_apart_join_into_the_whole_file_formatted_at_once() {
+        // Large enough modules to be cut, nested, with documentation and long lines.
+        let fields: Vec<TokenStream> = (0..400)
+            .map(|i| {
+                let name = quote::format_ident!("field_with_a_rather_long_name_{i}");
+                quote::quote! { #[doc = "A field.\nOn two lines."] pub #name: ::std::option::Option<::std::collections::BTreeMap<String, Vec<u32>>>, }
+            })
+            .collect();
+        let tokens = quote::quote! {
+            use std::fmt;
+            #[doc = "Types."] pub mod types {
+                pub struct Big { #(#fields)* }
+                impl Big { pub fn new() -> Self { todo!() } }
+                pub mod builder { pub struct Big { #(#fields)* } }
+                const X: () = { };
+            }
+            pub struct After;
+        };
+        let whole = header(Path::new("d.yaml"))
+            + &prettyplease::unparse(&syn::parse2(tokens.clone()).unwrap());
+        let pieces = pretty(Path::new("d.yaml"), tokens).unwrap();
+        assert_eq!(pieces, whole);
     }
 }

@@ -54,8 +54,7 @@ fn client_tokens(
         without_panics(document, || generator.generate_tokens(&openapi))?.map_err(|error| {
             Diagnostics::one(&document.raw.path, "", format!("progenitor: {error}"))
         })?;
-    let surface =
-        with_surface.then(|| Surface::read(&document.model, generator.get_type_space()));
+    let surface = with_surface.then(|| Surface::read(&document.model, generator.get_type_space()));
     let mut tokens = mark_non_exhaustive(tokens);
     tokens.extend(operations::tokens(&document.model));
     Ok((tokens, surface))

@@ -22,6 +22,26 @@ pub fn walk(tree: &Value, at: &str, visit: &mut impl FnMut(&Value, &str)) {
     }
 }
 
+/// [`walk`], skipping the children of a value for which `visit` returns `false`.
+pub fn walk_pruned(tree: &Value, at: &str, visit: &mut impl FnMut(&Value, &str) -> bool) {
+    if !visit(tree, at) {
+        return;
+    }
+    match tree {
+        Value::Object(map) => {
+            for (key, child) in map {
+                walk_pruned(child, &join(at, key), visit);
+            }
+        }
+        Value::Array(items) => {
+            for (index, child) in items.iter().enumerate() {
+                walk_pruned(child, &join(at, &index.to_string()), visit);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// [`walk`], with each value mutable (parents are visited, and may change, before children).
 pub fn walk_mut(tree: &mut Value, at: &str, visit: &mut impl FnMut(&mut Value, &str)) {
     visit(tree, at);

@@ -22,30 +22,36 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// A copy of the workspace's files (no `target/`, no `.git/`) in a fresh temporary folder.
+/// Folders that are build output or installed tools, never sources: left out of copies.
+const NOT_SOURCES: [&str; 5] = [".git", "target", "node_modules", ".venv", "out"];
+
+/// A copy of the workspace's sources (no build output, no installed tools) in a fresh
+/// temporary folder.
 fn copy_workspace(name: &str) -> PathBuf {
     let copy = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&copy);
-    std::fs::create_dir_all(&copy).unwrap();
-    let root = workspace_root();
-    for entry in std::fs::read_dir(&root).unwrap() {
-        let entry = entry.unwrap();
-        let file_name = entry.file_name();
-        if [".git", "target", "node_modules"]
-            .iter()
-            .any(|skip| file_name == *skip)
-        {
-            continue;
-        }
-        let status = Command::new("cp")
-            .arg("-a")
-            .arg(entry.path())
-            .arg(&copy)
-            .status()
-            .unwrap();
-        assert!(status.success(), "copying {}", entry.path().display());
-    }
+    copy_sources(&workspace_root(), &copy);
     copy
+}
+
+fn copy_sources(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            if !NOT_SOURCES.iter().any(|skip| name == *skip) {
+                copy_sources(&entry.path(), &to.join(&name));
+            }
+        } else if kind.is_symlink() {
+            let target = std::fs::read_link(entry.path()).unwrap();
+            std::os::unix::fs::symlink(target, to.join(&name)).unwrap();
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), to.join(&name))
+                .unwrap_or_else(|error| panic!("copying {}: {error}", entry.path().display()));
+        }
+    }
 }
 
 /// Runs the `xtask` binary in `dir`, as `cargo xtask …` does there.
