@@ -1,4 +1,5 @@
-//! Generation time: our document in-process (load, check, generate, format), and synthetic
+//! Generation time: our document in-process (load, check, generate, format; and the stages
+//! alone, to see where the time goes), and synthetic
 //! documents of 10, 100 and 1,000 operations (written by `bench/synthetic_spec.py`).
 //!
 //! `cargo bench -p workspace-codegen --bench generation`
@@ -40,6 +41,23 @@ fn our_document(bencher: Bencher) {
     bencher.bench(|| {
         let document = workspace_codegen::load(&spec).unwrap();
         workspace_codegen::generate(&document).unwrap()
+    });
+}
+
+/// Its stages: loading and checking the document alone.
+#[divan::bench(sample_count = 20)]
+fn our_document_load_and_check(bencher: Bencher) {
+    let spec = root().join("spec/workspace.yaml");
+    bencher.bench(|| workspace_codegen::load(&spec).unwrap());
+}
+
+/// Load, check and generate, printed plainly as build scripts do: no formatter.
+#[divan::bench(sample_count = 20)]
+fn our_document_unformatted(bencher: Bencher) {
+    let spec = root().join("spec/workspace.yaml");
+    bencher.bench(|| {
+        let document = workspace_codegen::load(&spec).unwrap();
+        workspace_codegen::generate_for_build(&document).unwrap()
     });
 }
 

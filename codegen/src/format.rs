@@ -88,16 +88,16 @@ enum Piece {
     Close { depth: usize },
 }
 
-/// Modules with more tokens than this are formatted item by item.
+/// Modules longer than this (printed, in bytes) are formatted item by item.
 #[cfg(feature = "format")]
-const SPLIT_MODULES_OVER: usize = 2_000;
+const SPLIT_MODULES_OVER: usize = 16_000;
 
 /// Cuts `tokens` (the items of the modules named) into pieces, descending into large modules.
 #[cfg(feature = "format")]
 fn plan(tokens: TokenStream, modules: &[String], pieces: &mut Vec<Piece>) {
     for item in items(tokens) {
         match module_parts(&item) {
-            Some((head, name, body)) if count(&body) > SPLIT_MODULES_OVER => {
+            Some((head, name, body)) if printed_length(&body) > SPLIT_MODULES_OVER => {
                 pieces.push(Piece::Open {
                     modules: modules.to_vec(),
                     head,
@@ -121,7 +121,7 @@ fn plan(tokens: TokenStream, modules: &[String], pieces: &mut Vec<Piece>) {
 impl Piece {
     fn weight(&self) -> usize {
         match self {
-            Piece::Item { tokens, .. } => count(tokens),
+            Piece::Item { tokens, .. } => printed_length(tokens),
             Piece::Open { .. } | Piece::Close { .. } => 1,
         }
     }
@@ -278,17 +278,20 @@ fn module_parts(item: &TokenStream) -> Option<(TokenStream, String, TokenStream)
         .then(|| (head.iter().cloned().collect(), name, body.stream()))
 }
 
-/// The number of tokens, groups counted with their content.
+/// The size of the tokens as text: their printed length, counted without building the text
+/// or copying the tokens (iterating a shared token stream copies it, identifiers included).
 #[cfg(feature = "format")]
-fn count(tokens: &TokenStream) -> usize {
-    tokens
-        .clone()
-        .into_iter()
-        .map(|tree| match tree {
-            TokenTree::Group(group) => 1 + count(&group.stream()),
-            _ => 1,
-        })
-        .sum()
+fn printed_length(tokens: &TokenStream) -> usize {
+    struct Length(usize);
+    impl std::fmt::Write for Length {
+        fn write_str(&mut self, text: &str) -> std::fmt::Result {
+            self.0 += text.len();
+            Ok(())
+        }
+    }
+    let mut length = Length(0);
+    let _ = std::fmt::write(&mut length, format_args!("{tokens}"));
+    length.0
 }
 
 /// The tokens printed with a line break after each `;`, after each `,` directly inside
