@@ -1,5 +1,6 @@
 //! The simulator under input that used to hurt it: repeated desktops, encoded slashes,
-//! secrets in its answers, large and half-sent requests, settings out of range.
+//! secrets in its answers, large and half-sent requests, settings out of range, the longest
+//! job allowed.
 
 use std::time::{Duration, Instant};
 
@@ -153,4 +154,29 @@ async fn settings_out_of_range_are_refused_at_start() {
         .await
         .unwrap_err();
     assert!(matches!(error, StartError::Config(_)), "{error}");
+}
+
+#[tokio::test]
+async fn the_longest_job_allowed_still_answers_its_queries() {
+    // A duration whose end overflowed the clock used to panic under the state lock and
+    // poison every later request: now the limit is checked at start, and at the limit the
+    // job's times still compute.
+    let simulator = Simulator::builder()
+        .job_duration(MAX_JOB_DURATION)
+        .start()
+        .await
+        .unwrap();
+    let client = client(&simulator);
+    let body: types::BatchAttachRequest = request_body::from_json(
+        &json!({"desktops": [{"desktop_id": DEV_01, "user_name": "alice", "user_group": "users"}]})
+            .to_string(),
+    )
+    .unwrap();
+    let started = client.batch_attach().body(body).send().await.unwrap();
+    let job_id = started.job_id.clone().expect("a job");
+    for _ in 0..2 {
+        let job = client.show_job().job_id(&job_id).send().await.unwrap();
+        let status = job.status.as_ref().map(|status| status.as_str());
+        assert!(matches!(status, Some("WAITING" | "RUNNING")), "{job:?}");
+    }
 }
