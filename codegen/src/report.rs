@@ -109,7 +109,10 @@ impl Report {
                 (None, Some((k, v))) => {
                     let change = added(k, v, before);
                     new.next();
-                    change
+                    match change {
+                        Some(change) => change,
+                        None => continue,
+                    }
                 }
                 (Some((ok, ov)), Some((nk, nv))) => match ok.cmp(nk) {
                     std::cmp::Ordering::Less => {
@@ -120,7 +123,10 @@ impl Report {
                     std::cmp::Ordering::Greater => {
                         let change = added(nk, nv, before);
                         new.next();
-                        change
+                        match change {
+                            Some(change) => change,
+                            None => continue,
+                        }
                     }
                     std::cmp::Ordering::Equal => {
                         let change = (ov != nv).then(|| changed(ok, ov, nv));
@@ -225,8 +231,13 @@ fn kind_of(item: &str) -> &str {
     item.split(' ').next().unwrap_or("")
 }
 
-fn added(item: &str, value: &str, before: &Surface) -> Change {
+/// The change an added surface line makes; none for a constraint of something new (a new
+/// field, type or operation, which the report lists itself, constraints included).
+fn added(item: &str, value: &str, before: &Surface) -> Option<Change> {
     let existed = subject_existed(item, before);
+    if !existed && kind_of(item) == "constraint" {
+        return None;
+    }
     let impact = match kind_of(item) {
         // What comes with a new type or operation is new too: nobody used it before.
         _ if !existed => Impact::Additive,
@@ -238,13 +249,13 @@ fn added(item: &str, value: &str, before: &Surface) -> Change {
         "partial-failures" => Impact::Breaking,
         _ => Impact::Additive,
     };
-    Change {
+    Some(Change {
         kind: Kind::Added,
         item: item.to_string(),
         before: None,
         after: Some(value.to_string()),
         impact,
-    }
+    })
 }
 
 fn removed(item: &str, value: &str) -> Change {
@@ -466,6 +477,14 @@ mod tests {
             ),
             Semver::Minor
         );
+        // A new field's constraints come with it: the report lists the field alone.
+        let report = Report::new(
+            &surface(BASE),
+            &surface(&with("field Job.progress = Option<i32> optional\nconstraint /components/schemas/Job/properties/progress format = \"int32\"\n")),
+            true,
+        );
+        let items: Vec<&str> = report.changes.iter().map(|c| c.item.as_str()).collect();
+        assert_eq!(items, ["field Job.progress"]);
         // Only the source changed (a description): patch.
         assert_eq!(
             Report::new(&surface(BASE), &surface(BASE), true).semver(),
