@@ -10,7 +10,8 @@
 #
 # The whole run takes about 20 minutes on 2 cores. Request overhead is measured in BENCH_ROUNDS
 # interleaved rounds (ours, raw, openapi-generator) with the server pinned to CPU 0 and the
-# client to CPU 1; the tables report medians over the rounds.
+# client to CPU 1; the tables report medians over the rounds. Instructions per request are
+# counted with callgrind (valgrind; installed with apt-get when missing and running as root).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -70,6 +71,16 @@ client="taskset -c 1"
   done
   $client "$out/venv/bin/python" bench/python_sdk.py --endpoint $endpoint --seconds "$seconds"
 } | tee "$results/overhead.jsonl"
+echo "== instructions per request (callgrind)"
+if ! command -v valgrind >/dev/null && [ "$(id -u)" = 0 ]; then
+  apt-get install -y -qq valgrind >/dev/null || true
+fi
+if command -v valgrind >/dev/null; then
+  bench/instructions.sh $endpoint "$out/target/release/openapi-generator-driver" | tee "$results/instructions.jsonl"
+else
+  echo "valgrind is not installed: instructions per request skipped"
+  rm -f "$results/instructions.jsonl"
+fi
 kill $server
 python3 bench/summarize.py "$results" | tee "$results/overhead.md"
 fi

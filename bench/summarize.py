@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Turns bench/out/results/overhead.jsonl into the Markdown tables of BENCHMARKS.md, with
-ratios computed inside the same run."""
+"""Turns bench/out/results/overhead.jsonl (and instructions.jsonl, when counted) into the
+Markdown tables of BENCHMARKS.md, with ratios computed inside the same run."""
 
 import json
 import statistics
@@ -41,6 +41,22 @@ def main():
                 vs_ours = f"{r['rps'] / ours['rps']:.3f}×" if ours else "-"
                 cpu = f"{r['cpu_us']:.1f}" if r["cpu_us"] is not None else "-"
                 print(f"| {variant} | {r['rounds']} | {r['median_us']:.0f} | {r['p99_us']:.0f} | {r['rps']:.0f} | {cpu} | {vs_raw} | {vs_ours} | {r['failures']} |")
+
+    instructions = results / "instructions.jsonl"
+    if instructions.exists():
+        counts = {}
+        for line in instructions.read_text().splitlines():
+            r = json.loads(line)
+            counts[(r["variant"], r["operation"], r["concurrency"])] = r["instructions_per_request"]
+        print("\nInstructions per request (callgrind, client process)\n")
+        print("| operation | concurrency | ours | raw | openapi-generator | ours vs raw | ours vs openapi-generator |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for operation in ("show-job", "batch-attach"):
+            for concurrency in sorted({c for (_, o, c) in counts if o == operation}):
+                ours, raw, oag = (counts.get((v, operation, concurrency)) for v in ("ours", "raw", "openapi-generator"))
+                if None in (ours, raw, oag):
+                    continue
+                print(f"| {operation} | {concurrency} | {ours:,.0f} | {raw:,.0f} | {oag:,.0f} | {ours / raw:.3f}× | {ours / oag:.3f}× |")
 
 
 if __name__ == "__main__":

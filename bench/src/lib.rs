@@ -153,3 +153,48 @@ where
         cpu_us_per_request: cpu * 1e6 / latencies.len().max(1) as f64,
     }
 }
+
+/// Runs exactly `requests` calls in `concurrency` closed loops and returns how many failed:
+/// for counting the instructions a client spends per request (`bench/instructions.sh`),
+/// which wall-clock figures on a shared machine cannot resolve to a few percent.
+pub async fn run_count<F, Fut>(concurrency: usize, requests: usize, call: F) -> usize
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = bool> + Send,
+{
+    let mut tasks = Vec::with_capacity(concurrency);
+    for task in 0..concurrency {
+        // The first `requests % concurrency` loops take one call more.
+        let calls = requests / concurrency + usize::from(task < requests % concurrency);
+        let call = call.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut failures = 0;
+            for _ in 0..calls {
+                if !call().await {
+                    failures += 1;
+                }
+            }
+            failures
+        }));
+    }
+    let mut failures = 0;
+    for task in tasks {
+        failures += task.await.expect("load task");
+    }
+    failures
+}
+
+/// A fixed-count run, printed as one JSON line.
+#[derive(Debug, Clone, Serialize)]
+pub struct CountRun {
+    /// Which client.
+    pub variant: String,
+    /// Which operation.
+    pub operation: String,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Calls made.
+    pub requests: usize,
+    /// Calls that failed (must be 0 for the count to mean anything).
+    pub failures: usize,
+}

@@ -1,6 +1,9 @@
-//! `openapi-generator-driver --endpoint URL`: openapi-generator's client under the same load
-//! as `overhead`, signing every request with the same signer through a reqwest middleware.
+//! `openapi-generator-driver --endpoint URL [--seconds S] [--concurrency 1,64] [--requests N]
+//! [--operation show-job|batch-attach]`: openapi-generator's client under the same load as
+//! `overhead`, signing every request with the same signer through a reqwest middleware.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -8,7 +11,10 @@ use huaweicloud_workspace::signing::{sign_request, SigningParams};
 use huaweicloud_workspace::Secret;
 use oag_workspace::apis::{configuration::Configuration, desktops_api, jobs_api};
 use oag_workspace::models;
-use workspace_bench::measure;
+use workspace_bench::{measure, run_count, CountRun};
+
+/// One call of an operation, boxed as in `overhead`.
+type Call = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync>;
 
 const AK: &str = "BENCHACCESSKEY000001";
 const PROJECT: &str = "0bec5db98280d2d02fd6c00c2de791ce";
@@ -46,6 +52,8 @@ async fn main() {
     let flag = |name: &str| args.windows(2).find(|w| w[0] == name).map(|w| w[1].clone());
     let endpoint = flag("--endpoint").expect("--endpoint URL");
     let seconds: f64 = flag("--seconds").map_or(3.0, |s| s.parse().unwrap());
+    let requests: Option<usize> = flag("--requests").map(|s| s.parse().unwrap());
+    let only = flag("--operation");
     let levels: Vec<usize> = flag("--concurrency").map_or(vec![1, 64], |s| s.split(',').map(|c| c.parse().unwrap()).collect());
 
     let http = reqwest::Client::builder().pool_max_idle_per_host(256).build().unwrap();
@@ -55,21 +63,35 @@ async fn main() {
     configuration.client = client;
     let configuration = Arc::new(configuration);
     let (warmup, duration) = (Duration::from_millis(500), Duration::from_secs_f64(seconds));
+    let c = configuration.clone();
+    let show_job: Call = Arc::new(move || {
+        let c = c.clone();
+        Box::pin(async move { jobs_api::show_job(&c, PROJECT, JOB).await.is_ok() })
+    });
+    let c = configuration.clone();
+    let batch_attach: Call = Arc::new(move || {
+        let c = c.clone();
+        Box::pin(async move { desktops_api::batch_attach(&c, PROJECT, attach_body()).await.is_ok() })
+    });
     for concurrency in levels {
-        let c = configuration.clone();
-        let job = measure("openapi-generator", "show-job", concurrency, warmup, duration, move || {
-            let c = c.clone();
-            async move { jobs_api::show_job(&c, PROJECT, JOB).await.is_ok() }
-        })
-        .await;
-        let c = configuration.clone();
-        let attach = measure("openapi-generator", "batch-attach", concurrency, warmup, duration, move || {
-            let c = c.clone();
-            async move { desktops_api::batch_attach(&c, PROJECT, attach_body()).await.is_ok() }
-        })
-        .await;
-        for stats in [job, attach] {
-            println!("{}", serde_json::to_string(&stats).unwrap());
+        for (operation, call) in [("show-job", &show_job), ("batch-attach", &batch_attach)] {
+            if only.as_deref().is_some_and(|only| only != operation) {
+                continue;
+            }
+            let call = call.clone();
+            let line = match requests {
+                Some(requests) => serde_json::to_string(&CountRun {
+                    variant: "openapi-generator".into(),
+                    operation: operation.into(),
+                    concurrency,
+                    requests,
+                    failures: run_count(concurrency, requests, move || call()).await,
+                }),
+                None => serde_json::to_string(
+                    &measure("openapi-generator", operation, concurrency, warmup, duration, move || call()).await,
+                ),
+            };
+            println!("{}", line.unwrap());
         }
     }
 }

@@ -5,6 +5,8 @@
 //!   decode into the generated types).
 //! - `raw`: reqwest with hand-written serde structs and the same signing function.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -12,7 +14,7 @@ use clap::Parser;
 use huaweicloud_workspace::signing::{sign_request, SigningParams};
 use huaweicloud_workspace::{types, Client, Config, Credentials, Secret};
 use serde::{Deserialize, Serialize};
-use workspace_bench::measure;
+use workspace_bench::{measure, run_count, CountRun};
 
 const AK: &str = "BENCHACCESSKEY000001";
 const SK: &str = "bench-secret-key";
@@ -33,6 +35,13 @@ struct Args {
     /// Measured seconds per point.
     #[arg(long, default_value_t = 3.0)]
     seconds: f64,
+    /// Make exactly this many calls per point instead of measuring time (for counting
+    /// instructions per request).
+    #[arg(long)]
+    requests: Option<usize>,
+    /// Only this operation: `show-job` or `batch-attach`.
+    #[arg(long)]
+    operation: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -106,80 +115,66 @@ fn attach_body() -> types::builder::BatchAttachRequest {
     types::BatchAttachRequest::builder().desktops(vec![desktop])
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 1)]
-async fn main() {
-    let args = Args::parse();
-    // The raw client is plain reqwest, which needs a process-wide rustls provider.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let warmup = Duration::from_millis(500);
-    let duration = Duration::from_secs_f64(args.seconds);
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(256)
-        .build()
-        .unwrap();
-    for &concurrency in &args.concurrency {
-        let stats = match args.variant.as_str() {
-            "ours" => {
-                let config = Config::builder()
-                    .env(|_| None)
-                    .credentials(Credentials::ak_sk(AK, SK))
-                    .project_id(PROJECT)
-                    .endpoint(args.endpoint.as_str())
-                    .build()
-                    .unwrap();
-                let client = Arc::new(Client::new(config).unwrap());
-                let c = client.clone();
-                let job = measure(
-                    "ours",
+/// One call of an operation through one client, boxed so every variant runs the same loop.
+type Call = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync>;
+
+fn call<F, Fut>(f: F) -> Call
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = bool> + Send + 'static,
+{
+    Arc::new(move || Box::pin(f()))
+}
+
+/// The two operations through the variant's client.
+fn calls(variant: &str, endpoint: &str) -> [(&'static str, Call); 2] {
+    match variant {
+        "ours" => {
+            let config = Config::builder()
+                .env(|_| None)
+                .credentials(Credentials::ak_sk(AK, SK))
+                .project_id(PROJECT)
+                .endpoint(endpoint)
+                .build()
+                .unwrap();
+            let client = Arc::new(Client::new(config).unwrap());
+            let c = client.clone();
+            [
+                (
                     "show-job",
-                    concurrency,
-                    warmup,
-                    duration,
-                    move || {
+                    call(move || {
                         let c = c.clone();
                         async move { c.show_job().job_id(JOB).send().await.is_ok() }
-                    },
-                )
-                .await;
-                let c = client.clone();
-                let attach = measure(
-                    "ours",
+                    }),
+                ),
+                (
                     "batch-attach",
-                    concurrency,
-                    warmup,
-                    duration,
-                    move || {
-                        let c = c.clone();
+                    call(move || {
+                        let c = client.clone();
                         async move { c.batch_attach().body(attach_body()).send().await.is_ok() }
-                    },
-                )
-                .await;
-                vec![job, attach]
-            }
-            "raw" | "raw-timeouts" => {
-                let variant = args.variant.clone();
-                let http = if variant == "raw" {
-                    http.clone()
-                } else {
-                    reqwest::Client::builder()
-                        .connect_timeout(huaweicloud_workspace::DEFAULT_CONNECT_TIMEOUT)
-                        .read_timeout(huaweicloud_workspace::DEFAULT_READ_TIMEOUT)
-                        .build()
-                        .unwrap()
-                };
-                let raw = Arc::new(Raw {
-                    http,
-                    endpoint: args.endpoint.clone(),
-                    secret: Secret::new(SK),
-                });
-                let r = raw.clone();
-                let job = measure(
-                    &variant,
+                    }),
+                ),
+            ]
+        }
+        "raw" | "raw-timeouts" => {
+            let builder = reqwest::Client::builder().pool_max_idle_per_host(256);
+            let http = if variant == "raw" {
+                builder
+            } else {
+                builder
+                    .connect_timeout(huaweicloud_workspace::DEFAULT_CONNECT_TIMEOUT)
+                    .read_timeout(huaweicloud_workspace::DEFAULT_READ_TIMEOUT)
+            };
+            let raw = Arc::new(Raw {
+                http: http.build().unwrap(),
+                endpoint: endpoint.to_string(),
+                secret: Secret::new(SK),
+            });
+            let r = raw.clone();
+            [
+                (
                     "show-job",
-                    concurrency,
-                    warmup,
-                    duration,
-                    move || {
+                    call(move || {
                         let r = r.clone();
                         async move {
                             r.send::<RawJob>(
@@ -189,18 +184,12 @@ async fn main() {
                             )
                             .await
                         }
-                    },
-                )
-                .await;
-                let r = raw.clone();
-                let attach = measure(
-                    &variant,
+                    }),
+                ),
+                (
                     "batch-attach",
-                    concurrency,
-                    warmup,
-                    duration,
-                    move || {
-                        let r = r.clone();
+                    call(move || {
+                        let r = raw.clone();
                         async move {
                             let body = RawAttachRequest {
                                 desktops: vec![RawDesktop {
@@ -217,15 +206,53 @@ async fn main() {
                             )
                             .await
                         }
-                    },
-                )
-                .await;
-                vec![job, attach]
+                    }),
+                ),
+            ]
+        }
+        other => panic!("unknown variant {other}: ours, raw or raw-timeouts"),
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 1)]
+async fn main() {
+    let args = Args::parse();
+    // The raw client is plain reqwest, which needs a process-wide rustls provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let warmup = Duration::from_millis(500);
+    let duration = Duration::from_secs_f64(args.seconds);
+    let operations = calls(&args.variant, &args.endpoint);
+    for &concurrency in &args.concurrency {
+        for (operation, call) in &operations {
+            if args
+                .operation
+                .as_deref()
+                .is_some_and(|only| only != *operation)
+            {
+                continue;
             }
-            other => panic!("unknown variant {other}: ours or raw"),
-        };
-        for s in stats {
-            println!("{}", serde_json::to_string(&s).unwrap());
+            let call = call.clone();
+            let line = match args.requests {
+                Some(requests) => serde_json::to_string(&CountRun {
+                    variant: args.variant.clone(),
+                    operation: operation.to_string(),
+                    concurrency,
+                    requests,
+                    failures: run_count(concurrency, requests, move || call()).await,
+                }),
+                None => serde_json::to_string(
+                    &measure(
+                        &args.variant,
+                        operation,
+                        concurrency,
+                        warmup,
+                        duration,
+                        move || call(),
+                    )
+                    .await,
+                ),
+            };
+            println!("{}", line.unwrap());
         }
     }
 }
