@@ -193,7 +193,20 @@ async fn follow(
     let mut waiter = client.job_waiter(job_id, options);
     let mut progress = progress::Progress::on_terminal();
     let job = loop {
-        match waiter.poll().await {
+        let step = {
+            let poll = waiter.poll();
+            tokio::pin!(poll);
+            let mut clock = tokio::time::interval(Duration::from_secs(1));
+            clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            clock.tick().await;
+            loop {
+                tokio::select! {
+                    step = &mut poll => break step,
+                    _ = clock.tick() => progress.tick(),
+                }
+            }
+        };
+        match step {
             Ok(WaitStep::Pending(job)) => progress.update(&job),
             Ok(WaitStep::Succeeded(job)) => {
                 progress.update(&job);

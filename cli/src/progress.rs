@@ -1,5 +1,6 @@
-//! `--wait` progress on a terminal: one status line on stderr, redrawn at each poll. Nothing
-//! is written when stderr is not a terminal, so scripts and logs stay clean.
+//! `--wait` progress on a terminal: one status line on stderr, redrawn at each poll and each
+//! second between polls (so the clock keeps moving while the waiter backs off). Nothing is
+//! written when stderr is not a terminal, so scripts and logs stay clean.
 
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
@@ -13,6 +14,8 @@ pub struct Progress {
     enabled: bool,
     started: Instant,
     drawn: bool,
+    /// Where the job was at the last poll, without the time.
+    last: Option<String>,
 }
 
 impl Progress {
@@ -22,18 +25,31 @@ impl Progress {
             enabled: std::io::stderr().is_terminal(),
             started: Instant::now(),
             drawn: false,
+            last: None,
         }
     }
 
     /// Shows where `job` is.
     pub fn update(&mut self, job: &ShowJobResponse) {
-        if !self.enabled {
-            return;
+        if self.enabled {
+            self.last = Some(clean(&summary(job)));
+            self.draw();
         }
-        let line = clean(&status_line(job, self.started.elapsed().as_secs()));
+    }
+
+    /// Redraws the last state with the time now.
+    pub fn tick(&mut self) {
+        if self.enabled && self.last.is_some() {
+            self.draw();
+        }
+    }
+
+    fn draw(&mut self) {
+        let Some(last) = &self.last else { return };
+        let seconds = self.started.elapsed().as_secs();
         let mut stderr = std::io::stderr().lock();
         // Carriage return and "erase line" redraw the same line.
-        let _ = write!(stderr, "\r\x1b[2K{line}");
+        let _ = write!(stderr, "\r\x1b[2K{last}, {seconds} s");
         let _ = stderr.flush();
         self.drawn = true;
     }
@@ -47,8 +63,8 @@ impl Progress {
     }
 }
 
-/// `job 3979…: RUNNING, 1/2 sub-jobs done, 12 s`.
-pub fn status_line(job: &ShowJobResponse, seconds: u64) -> String {
+/// `job 3979…: RUNNING, 1/2 sub-jobs done` (the line adds the time).
+pub fn summary(job: &ShowJobResponse) -> String {
     let status = job.status.as_ref().map_or("(no status)", |s| s.as_str());
     let total = job
         .sub_jobs_total
@@ -60,7 +76,24 @@ pub fn status_line(job: &ShowJobResponse, seconds: u64) -> String {
         .filter(|sub| sub.status.as_ref().is_some_and(|s| s.state().is_terminal()))
         .count();
     format!(
-        "job {}: {status}, {done}/{total} sub-jobs done, {seconds} s",
+        "job {}: {status}, {done}/{total} sub-jobs done",
         job.id.as_deref().unwrap_or("?")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_counts_ended_sub_jobs() {
+        let job: ShowJobResponse = serde_json::from_value(serde_json::json!({
+            "id": "j1",
+            "status": "RUNNING",
+            "sub_jobs_total": 3,
+            "sub_jobs": [{"status": "SUCCESS"}, {"status": "FAILED"}, {"status": "RUNNING"}]
+        }))
+        .unwrap();
+        assert_eq!(summary(&job), "job j1: RUNNING, 2/3 sub-jobs done");
+    }
 }
