@@ -1,5 +1,5 @@
-//! Helpers shared by the test suites: where the document is, how to read parts of it, and
-//! how to configure a client for a loopback server.
+//! Helpers shared by the test suites: where the document is, how to read parts of it, how
+//! to configure a client for a loopback server, and how to run the CLI.
 
 #![warn(missing_docs)]
 
@@ -8,6 +8,7 @@
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
+pub mod cli;
 pub mod loopback;
 
 use std::path::{Path, PathBuf};

@@ -2,93 +2,21 @@
 //! completions, standard input, verbose logs, region typos, tables, waiting, and what it
 //! does with hostile answers. The binary is the one `cargo test --workspace` builds.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
-use workspace_simulator::{Simulator, DEMO_ACCESS_KEY, DEMO_PROJECT_ID, DEMO_SECRET_KEY};
+use serde_json::json;
+use workspace_simulator::{Simulator, DEMO_SECRET_KEY};
+use workspace_tests::cli::{self, run};
 use workspace_tests::loopback::{LoopbackServer, Reply};
 
 const DEV_01: &str = "b41a8cc1-4813-47a0-bf3a-7800fcd5b581";
 const DEV_02: &str = "5f4ed564-14eb-44fd-8ff7-0483725a532b";
 const POOL: &str = "7c2a9e1b-3d4f-4a6b-8c9d-0e1f2a3b4c5d";
 
-fn target_dir() -> PathBuf {
-    let test = std::env::current_exe().unwrap();
-    test.parent()
-        .and_then(|d| d.parent())
-        .unwrap()
-        .to_path_buf()
-}
-
-fn binary(name: &str) -> PathBuf {
-    let path = target_dir().join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo test --workspace`",
-        path.display()
-    );
-    path
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-
-    /// The JSON object stderr ends with.
-    fn details(&self) -> Value {
-        let last = self.stderr.lines().last().unwrap_or_default();
-        serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}: {}", self.stderr))
-    }
-}
-
 /// The CLI with a clean environment: the simulator's credentials, `HOME` without a file.
 fn cli() -> Command {
-    let mut command = Command::new(binary("huaweicloud-workspace"));
-    command
-        .env_clear()
-        .env("HOME", std::env::temp_dir().join("hwc-cli-behaviour"))
-        .env("HUAWEICLOUD_SDK_AK", DEMO_ACCESS_KEY)
-        .env("HUAWEICLOUD_SDK_SK", DEMO_SECRET_KEY)
-        .env("HUAWEICLOUD_SDK_PROJECT_ID", DEMO_PROJECT_ID);
-    command
-}
-
-async fn run(mut command: Command, stdin: Option<String>) -> Run {
-    tokio::task::spawn_blocking(move || {
-        command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = command.spawn().unwrap();
-        let mut input = child.stdin.take().unwrap();
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).unwrap();
-        }
-        drop(input);
-        let output = child.wait_with_output().unwrap();
-        Run {
-            code: output.status.code(),
-            stdout: String::from_utf8(output.stdout).unwrap(),
-            stderr: String::from_utf8(output.stderr).unwrap(),
-        }
-    })
-    .await
-    .unwrap()
+    cli::command("hwc-cli-behaviour", DEMO_SECRET_KEY)
 }
 
 async fn simulator() -> Simulator {

@@ -3,67 +3,22 @@
 //!
 //! The binary is the one `cargo test --workspace` builds next to this test.
 
-use std::path::PathBuf;
-use std::process::Output;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use workspace_simulator::{Fault, Simulator, DEMO_ACCESS_KEY, DEMO_PROJECT_ID, DEMO_SECRET_KEY};
+use workspace_simulator::{Fault, Simulator, DEMO_PROJECT_ID, DEMO_SECRET_KEY};
+use workspace_tests::cli::{self, Run};
 
 const DEV_01: &str = "b41a8cc1-4813-47a0-bf3a-7800fcd5b581";
 const SHARED: &str = "dfdddcf4-f943-43b4-987b-e5785022d6c5";
 
-fn binary() -> PathBuf {
-    let deps = std::env::current_exe().unwrap();
-    let path = deps
-        .parent()
-        .and_then(|d| d.parent())
-        .unwrap()
-        .join("huaweicloud-workspace");
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo test --workspace` (or build -p huaweicloud-workspace-cli) first",
-        path.display()
-    );
-    path
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!(
-                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
-                self.stdout, self.stderr
-            )
-        })
-    }
-}
-
-/// Runs the CLI with the simulator's credentials in the environment.
+/// Runs the CLI against `simulator` with its credentials (and `secret_key`) in the environment.
 async fn run(simulator: &Simulator, secret_key: &str, args: &[&str]) -> Run {
-    let mut command = std::process::Command::new(binary());
+    let mut command = cli::command("hwc-cli-tests", secret_key);
     command
         .args(args)
-        .args(["--endpoint", &simulator.endpoint()])
-        .env_clear()
-        .env("HOME", std::env::temp_dir().join("hwc-cli-tests"))
-        .env("HUAWEICLOUD_SDK_AK", DEMO_ACCESS_KEY)
-        .env("HUAWEICLOUD_SDK_SK", secret_key)
-        .env("HUAWEICLOUD_SDK_PROJECT_ID", DEMO_PROJECT_ID);
-    let output: Output = tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap();
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
+        .args(["--endpoint", &simulator.endpoint()]);
+    cli::run(command, None).await
 }
 
 fn body_file(name: &str, body: Value) -> String {
@@ -269,7 +224,7 @@ async fn faults_retry_the_job_query_not_the_posts_and_transport_failures_exit_5(
         .local_addr()
         .unwrap()
         .port();
-    let unreachable = std::process::Command::new(binary())
+    let unreachable = cli::command("hwc-cli-tests", DEMO_SECRET_KEY)
         .args([
             "show-job",
             "--job-id",
@@ -277,10 +232,6 @@ async fn faults_retry_the_job_query_not_the_posts_and_transport_failures_exit_5(
             "--endpoint",
             &format!("http://127.0.0.1:{port}"),
         ])
-        .env_clear()
-        .env("HUAWEICLOUD_SDK_AK", DEMO_ACCESS_KEY)
-        .env("HUAWEICLOUD_SDK_SK", DEMO_SECRET_KEY)
-        .env("HUAWEICLOUD_SDK_PROJECT_ID", DEMO_PROJECT_ID)
         .output()
         .unwrap();
     assert_eq!(unreachable.status.code(), Some(5));
