@@ -19,7 +19,7 @@ def main():
     data = units(report)
     crates = {(u["name"], u["version"]) for u in data}
     total = sum(u["duration"] for u in data)
-    print(f"{label}: {len(data)} units, {len(crates)} crates, {total:.1f} s summed over units")
+    print(f"{label}: {len(data)} units, {len(crates)} crates, {total:.1f} s summed over units\n")
     print(f"| {label}: slowest units | s |")
     print("|---|---:|")
     for u in sorted(data, key=lambda u: u["duration"], reverse=True)[:10]:
