@@ -121,6 +121,12 @@ async fn a_region_typo_gets_a_suggestion_in_the_words_of_the_command_line() {
     );
 
     let mut command = cli();
+    command.args(["show-job", "--job-id", "j", "--region", ""]);
+    let done = run(command, None).await;
+    assert_eq!(done.code, Some(2), "an empty region is a usage error");
+    assert_eq!(done.details()["kind"], "usage", "{}", done.stderr);
+
+    let mut command = cli();
     command
         .args(["show-job", "--job-id", "j"])
         .env_remove("HUAWEICLOUD_SDK_PROJECT_ID");
