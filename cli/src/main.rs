@@ -51,6 +51,7 @@ fn command() -> Command {
             "Wait for the job the operation starts (or shows) to end; print it with the answer",
         ))
         .arg(global("wait-timeout").value_name("SECONDS").value_parser(value_parser!(u64)).default_value("900").help("Give up waiting after this long"))
+        .arg(global("poll-interval").value_name("SECONDS").value_parser(value_parser!(u64).range(1..=3600)).default_value(DEFAULT_POLL_INTERVAL.as_secs().to_string()).help("Longest pause between job polls while waiting (polling starts at 2 s and doubles up to it)"))
         .arg(global("timeout").value_name("SECONDS").value_parser(value_parser!(u64)).default_value(DEFAULT_CALL_TIMEOUT.as_secs().to_string()).help("Deadline of each call, retries and the answer included"))
         .arg(global("attempts").value_name("N").value_parser(value_parser!(u32)).default_value("1").help("Attempts per call (the job query retries on 429/5xx; POSTs only when the connection failed)"))
         .arg(global("output").value_name("FORMAT").value_parser(["json", "table"]).default_value("json").help("json for scripts, table for people"))
@@ -147,12 +148,7 @@ async fn run(matches: &ArgMatches, name: &str, sub: &ArgMatches) -> Result<(), F
         .get_one::<String>("output")
         .is_some_and(|o| o == "table");
     let wait = matches.get_flag("wait");
-    let options = WaitOptions::default().with_timeout(Duration::from_secs(
-        matches
-            .get_one::<u64>("wait-timeout")
-            .copied()
-            .unwrap_or(900),
-    ));
+    let options = wait_options(matches);
     let mut input = input::Input::default();
     let outcome = match generated::run(&session, name, sub, &mut input).await {
         Ok(outcome) => outcome,
@@ -172,6 +168,24 @@ async fn run(matches: &ArgMatches, name: &str, sub: &ArgMatches) -> Result<(), F
     let printed = follow(session.client()?, outcome, wait, &options).await?;
     print(&printed, table);
     Ok(())
+}
+
+/// The longest pause between polls by default. Shorter than the library's 30 s: a person
+/// watching a terminal should see the job's end within seconds of it.
+const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(10);
+
+/// `--wait-timeout` and `--poll-interval` as the library's wait options.
+fn wait_options(matches: &ArgMatches) -> WaitOptions {
+    let seconds = |name: &str| {
+        matches
+            .get_one::<u64>(name)
+            .copied()
+            .map(Duration::from_secs)
+    };
+    let longest = seconds("poll-interval").unwrap_or(DEFAULT_POLL_INTERVAL);
+    WaitOptions::default()
+        .with_timeout(seconds("wait-timeout").unwrap_or(Duration::from_secs(900)))
+        .with_intervals(Duration::from_secs(2).min(longest), longest)
 }
 
 /// What `--wait` adds: the job as it ended. A job failure prints the answer first.

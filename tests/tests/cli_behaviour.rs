@@ -320,6 +320,60 @@ async fn show_job_wait_waits_for_the_end() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_poll_interval_bounds_the_pause_between_polls() {
+    // A 3 s job, polled at once and then every second: at least four polls (at 0, 1, 2 and
+    // 3 s). The default backoff (2 s, then 4 s) polls three times, at 0, 2 and 6 s.
+    let simulator = Simulator::builder()
+        .job_duration(Duration::from_secs(3))
+        .start()
+        .await
+        .unwrap();
+    let mut command = cli();
+    command.args([
+        "-v",
+        "batch-attach",
+        "--json-body",
+        "-",
+        "--wait",
+        "--poll-interval",
+        "1",
+        "--endpoint",
+        &simulator.endpoint(),
+    ]);
+    let body =
+        json!({"desktops": [{"desktop_id": DEV_01, "user_name": "alice", "user_group": "users"}]});
+    let done = run(command, Some(body.to_string())).await;
+    assert_eq!(done.code, Some(0), "{}", done.stderr);
+    assert_eq!(done.json()["job"]["status"], "SUCCESS", "{}", done.stdout);
+    let polls = done
+        .stderr
+        .lines()
+        .filter(|line| line.contains("close") && line.contains("operation=\"show_job\""))
+        .count();
+    assert!(polls >= 4, "{polls} polls:\n{}", done.stderr);
+
+    for refused in ["0", "3601", "soon"] {
+        let mut command = cli();
+        command.args([
+            "show-job",
+            "--job-id",
+            "j",
+            "--wait",
+            "--poll-interval",
+            refused,
+        ]);
+        let done = run(command, None).await;
+        assert_eq!(
+            done.code,
+            Some(2),
+            "--poll-interval {refused}: {}",
+            done.stderr
+        );
+        assert!(done.stderr.contains("--poll-interval"), "{}", done.stderr);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_body_field_is_refused_with_the_nearest_name() {
     let simulator = simulator().await;
     let mut command = cli();
