@@ -8,8 +8,12 @@
 #   openapi-generator - the crate openapi-generator makes from the same document (when
 #                       bench/out/openapi-generator-client exists; bench/compare.sh makes it),
 #                       with rustls instead of its default native-tls, as ours uses
-# Prints seconds per variant, ratios, and each build's units, crates and ten slowest units.
+# The variants are built in BUILD_ROUNDS interleaved rounds (default 3; a clean build on a
+# shared 2-core machine varies by about 10 % from run to run). Prints each variant's median and
+# every round's seconds, the ratios of the medians, and each build's units, crates and ten
+# slowest units (from the last round).
 set -euo pipefail
+rounds=${BUILD_ROUNDS:-3}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -26,31 +30,48 @@ seconds() { # command...
 build() { # name, cargo arguments...
   local name=$1
   shift
+  rm -rf "${work:?}/$name"
   seconds cargo build -j2 --timings --target-dir "$work/$name" "$@"
 }
 
-generated=$(build generated --locked --manifest-path "$root/Cargo.toml" -p huaweicloud-workspace)
-pregenerated=$(build pregenerated --locked --manifest-path "$root/Cargo.toml" -p huaweicloud-workspace --no-default-features)
-variants="generated pregenerated"
 oag="$root/bench/out/openapi-generator-client"
+variants="generated pregenerated"
 if [ -d "$oag" ]; then
   # Built from a copy outside this workspace, as a user's dependency would be.
   cp -r "$oag" "$work/openapi-generator-client"
   cargo fetch --manifest-path "$work/openapi-generator-client/Cargo.toml" >/dev/null 2>&1
-  openapi=$(build openapi-generator --manifest-path "$work/openapi-generator-client/Cargo.toml" --no-default-features --features rustls)
   variants="$variants openapi-generator"
 fi
-echo "| build | seconds |"
-echo "|---|---:|"
-echo "| huaweicloud-workspace, default features (generated at build time) | ${generated} |"
-echo "| huaweicloud-workspace, --no-default-features (checked-in source) | ${pregenerated} |"
-[ -n "${openapi:-}" ] && echo "| openapi-generator's crate, rustls | ${openapi} |"
-python3 - "$generated" "$pregenerated" "${openapi:-}" <<'PY'
+declare -A runs
+for round in $(seq 1 "$rounds"); do
+  runs[generated]+=" $(build generated --locked --manifest-path "$root/Cargo.toml" -p huaweicloud-workspace)"
+  runs[pregenerated]+=" $(build pregenerated --locked --manifest-path "$root/Cargo.toml" -p huaweicloud-workspace --no-default-features)"
+  if [ -d "$oag" ]; then
+    runs[openapi-generator]+=" $(build openapi-generator --manifest-path "$work/openapi-generator-client/Cargo.toml" --no-default-features --features rustls)"
+  fi
+done
+python3 - "$rounds" "${runs[generated]}" "${runs[pregenerated]}" "${runs[openapi-generator]:-}" <<'PY'
+import statistics
 import sys
-g, p = float(sys.argv[1]), float(sys.argv[2])
+
+rounds = sys.argv[1]
+labels = [
+    "huaweicloud-workspace, default features (generated at build time)",
+    "huaweicloud-workspace, --no-default-features (checked-in source)",
+    "openapi-generator's crate, rustls",
+]
+medians = {}
+print(f"| build | median s ({rounds} interleaved rounds) | rounds, s |")
+print("|---|---:|---|")
+for key, label, arg in zip(["g", "p", "o"], labels, sys.argv[2:]):
+    figures = [float(x) for x in arg.split()]
+    if figures:
+        medians[key] = statistics.median(figures)
+        print(f"| {label} | {medians[key]:.1f} | {', '.join(f'{x:.1f}' for x in figures)} |")
+g, p = medians["g"], medians["p"]
 print(f"\nratio generated/pregenerated {g / p:.2f}x")
-if sys.argv[3]:
-    o = float(sys.argv[3])
+if "o" in medians:
+    o = medians["o"]
     print(f"ratio generated/openapi-generator {g / o:.2f}x")
     print(f"ratio pregenerated/openapi-generator {p / o:.2f}x")
 PY
