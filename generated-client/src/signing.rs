@@ -9,9 +9,8 @@
 
 use std::time::SystemTime;
 
-use hmac::{Hmac, KeyInit, Mac};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, HOST};
-use sha2::{Digest, Sha256};
+use ring::{digest, hmac};
 
 use crate::secret::Secret;
 
@@ -75,7 +74,7 @@ pub fn sign_request(
             SigningError("a streaming body cannot be signed; send the bytes instead".into())
         })?,
     };
-    let body_hash = hex(&Sha256::digest(body));
+    let body_hash = hex(sha256(body).as_ref());
     let method = request.method().clone();
     let url = request.url().clone();
     sign_parts(
@@ -126,7 +125,7 @@ pub fn sign_parts(
 
 /// Lower-case hex SHA-256 of `body`, as [`sign_parts`] wants it.
 pub fn body_hash(body: &[u8]) -> String {
-    hex(&Sha256::digest(body))
+    hex(sha256(body).as_ref())
 }
 
 /// `Host` as the SDK derives it: the URL's host, with the port when the URL names one.
@@ -184,12 +183,16 @@ fn canonical_request(
 fn signature(secret_key: &Secret, date: &str, canonical: &str) -> String {
     let string_to_sign = format!(
         "{ALGORITHM}\n{date}\n{}",
-        hex(&Sha256::digest(canonical.as_bytes()))
+        hex(sha256(canonical.as_bytes()).as_ref())
     );
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret_key.expose().as_bytes())
-        .expect("HMAC accepts keys of any length");
-    mac.update(string_to_sign.as_bytes());
-    hex(&mac.finalize().into_bytes())
+    let key = hmac::Key::new(hmac::HMAC_SHA256, secret_key.expose().as_bytes());
+    hex(hmac::sign(&key, string_to_sign.as_bytes()).as_ref())
+}
+
+/// SHA-256 by ring, the crypto provider the client's TLS already uses: one crypto library
+/// in a dependent's build.
+fn sha256(data: &[u8]) -> digest::Digest {
+    digest::digest(&digest::SHA256, data)
 }
 
 /// Each path segment percent-decoded, then re-encoded leaving only `A-Z a-z 0-9 - _ . ~`;

@@ -2,7 +2,7 @@
 //! signer (the canonical request is rebuilt from what arrived on the wire, with its own
 //! encoding and date code, so a signer bug cannot hide behind shared code). This repeats what
 //! the client's `signing.rs` and `clock.rs` compute, on purpose: a check that shared their
-//! code would agree with their bugs.
+//! code would agree with their bugs. It hashes with RustCrypto where the signer uses ring.
 
 use hmac::{Hmac, KeyInit, Mac};
 use http::{HeaderMap, Method, Uri};
