@@ -9,8 +9,9 @@
 #   BENCH_SECONDS=2 BENCH_ROUNDS=5 bench/compare.sh overhead
 #
 # The whole run takes about 25 minutes on 2 cores (clean builds in BUILD_ROUNDS interleaved
-# rounds, default 3). Request overhead is measured in BENCH_ROUNDS interleaved rounds (ours, raw, openapi-generator) with the server pinned to CPU 0 and the
-# client to CPU 1; the tables report medians over the rounds. Instructions per request are
+# rounds, default 3). Request overhead is measured in BENCH_ROUNDS interleaved rounds (ours,
+# raw, openapi-generator) with the server pinned to CPU 0 and the client to CPU 1; the tables
+# report medians over the rounds. Instructions per request are
 # counted with callgrind (valgrind; installed with apt-get when missing and running as root).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
