@@ -172,7 +172,7 @@ async fn run(matches: &ArgMatches, name: &str, sub: &ArgMatches) -> Result<(), F
 
 /// The longest pause between polls by default. Shorter than the library's 30 s: a person
 /// watching a terminal should see the job's end within seconds of it.
-const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(10);
+const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
 
 /// `--wait-timeout` and `--poll-interval` as the library's wait options.
 fn wait_options(matches: &ArgMatches) -> WaitOptions {
