@@ -90,16 +90,24 @@ async fn send(
     let mut attempt = 1;
     loop {
         span.record("attempt", attempt);
-        let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
-        *request.timeout_mut() = remaining;
+        // The first attempt has the whole deadline; a later one what is left of it.
+        let now = if attempt == 1 {
+            started
+        } else {
+            Instant::now()
+        };
+        *request.timeout_mut() = deadline.map(|d| d.saturating_duration_since(now));
         let spare = (attempt < config.retry().max_attempts())
             .then(|| request.try_clone())
             .flatten();
         let result = http.execute(request).await;
         if let Ok(response) = &result {
-            span.record("status", response.status().as_u16());
-            if let Some(id) = crate::error::request_id(response.headers()) {
-                span.record("request_id", id);
+            // Nothing reads the span when no subscriber wants it: skip the header lookup.
+            if !span.is_disabled() {
+                span.record("status", response.status().as_u16());
+                if let Some(id) = crate::error::request_id(response.headers()) {
+                    span.record("request_id", id);
+                }
             }
             tracing::debug!(
                 status = response.status().as_u16(),
@@ -107,6 +115,11 @@ async fn send(
                 "answer"
             );
         }
+        // Without a copy to send (the last attempt allowed, or a body that cannot be copied)
+        // there is nothing for the retry rule to decide, nor a clock or a random draw to read.
+        let Some(mut next) = spare else {
+            return result;
+        };
         let decision = retry::decide(
             config.retry(),
             &method,
@@ -115,7 +128,7 @@ async fn send(
             config.clock().now(),
             fastrand::f64(),
         );
-        let (Decision::RetryAfter(delay), Some(mut next)) = (decision, spare) else {
+        let Decision::RetryAfter(delay) = decision else {
             return result;
         };
         let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
