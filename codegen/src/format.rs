@@ -153,7 +153,7 @@ impl Piece {
                 let file = syn::parse2(wrap(modules, open)).map_err(|e| e.to_string())?;
                 Ok(unwrap(modules.len(), &prettyplease::unparse(&file), true))
             }
-            Piece::Close { depth } => Ok(format!("{}}}\n", "    ".repeat(*depth))),
+            Piece::Close { depth } => Ok(closing(*depth)),
         }
     }
 }
@@ -180,9 +180,15 @@ impl Job {
         match self {
             Job::Item { modules, source } => format_text(modules, source, false),
             Job::Open { modules, source } => format_text(modules, source, true),
-            Job::Close { depth } => Ok(format!("{}}}\n", "    ".repeat(*depth))),
+            Job::Close { depth } => Ok(closing(*depth)),
         }
     }
+}
+
+/// The `}` line closing a module at `depth`, indented as prettyplease indents it.
+#[cfg(feature = "format")]
+fn closing(depth: usize) -> String {
+    format!("{}}}\n", "    ".repeat(depth))
 }
 
 /// Formats `source` inside the modules named; `opening`: it is a module's head with `{}`.

@@ -6,20 +6,10 @@ use crate::pointer::join;
 
 /// Calls `visit` on every value of `tree` with its JSON pointer, parents first.
 pub fn walk(tree: &Value, at: &str, visit: &mut impl FnMut(&Value, &str)) {
-    visit(tree, at);
-    match tree {
-        Value::Object(map) => {
-            for (key, child) in map {
-                walk(child, &join(at, key), visit);
-            }
-        }
-        Value::Array(items) => {
-            for (index, child) in items.iter().enumerate() {
-                walk(child, &join(at, &index.to_string()), visit);
-            }
-        }
-        _ => {}
-    }
+    walk_pruned(tree, at, &mut |value, at| {
+        visit(value, at);
+        true
+    });
 }
 
 /// [`walk`], skipping the children of a value for which `visit` returns `false`.
