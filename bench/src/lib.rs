@@ -4,6 +4,8 @@
 #![warn(missing_docs)]
 
 use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -197,4 +199,51 @@ pub struct CountRun {
     pub requests: usize,
     /// Calls that failed (must be 0 for the count to mean anything).
     pub failures: usize,
+}
+
+/// One call of an operation through one client, boxed so that every client runs the same
+/// loops; `true` when it succeeded.
+pub type Call = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync>;
+
+/// `f` as a [`Call`].
+pub fn call<F, Fut>(f: F) -> Call
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = bool> + Send + 'static,
+{
+    Arc::new(move || Box::pin(f()))
+}
+
+/// One point of a harness, as the JSON line it prints: a fixed-count run of `requests`
+/// calls when given (for counting instructions), else a timed [`measure`].
+pub async fn point(
+    variant: &str,
+    operation: &str,
+    concurrency: usize,
+    requests: Option<usize>,
+    (warmup, duration): (Duration, Duration),
+    call: &Call,
+) -> String {
+    let call = call.clone();
+    let line = match requests {
+        Some(requests) => serde_json::to_string(&CountRun {
+            variant: variant.into(),
+            operation: operation.into(),
+            concurrency,
+            requests,
+            failures: run_count(concurrency, requests, move || call()).await,
+        }),
+        None => serde_json::to_string(
+            &measure(
+                variant,
+                operation,
+                concurrency,
+                warmup,
+                duration,
+                move || call(),
+            )
+            .await,
+        ),
+    };
+    line.expect("the figures serialize")
 }

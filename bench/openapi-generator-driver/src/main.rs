@@ -2,8 +2,6 @@
 //! [--operation show-job|batch-attach]`: openapi-generator's client under the same load as
 //! `overhead`, signing every request with the same signer through a reqwest middleware.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -11,10 +9,7 @@ use huaweicloud_workspace::signing::{sign_request, SigningParams};
 use huaweicloud_workspace::Secret;
 use oag_workspace::apis::{configuration::Configuration, desktops_api, jobs_api};
 use oag_workspace::models;
-use workspace_bench::{measure, run_count, CountRun};
-
-/// One call of an operation, boxed as in `overhead`.
-type Call = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync>;
+use workspace_bench::{call, point, Call};
 
 const AK: &str = "BENCHACCESSKEY000001";
 const PROJECT: &str = "0bec5db98280d2d02fd6c00c2de791ce";
@@ -64,34 +59,22 @@ async fn main() {
     let configuration = Arc::new(configuration);
     let (warmup, duration) = (Duration::from_millis(500), Duration::from_secs_f64(seconds));
     let c = configuration.clone();
-    let show_job: Call = Arc::new(move || {
+    let show_job: Call = call(move || {
         let c = c.clone();
-        Box::pin(async move { jobs_api::show_job(&c, PROJECT, JOB).await.is_ok() })
+        async move { jobs_api::show_job(&c, PROJECT, JOB).await.is_ok() }
     });
     let c = configuration.clone();
-    let batch_attach: Call = Arc::new(move || {
+    let batch_attach: Call = call(move || {
         let c = c.clone();
-        Box::pin(async move { desktops_api::batch_attach(&c, PROJECT, attach_body()).await.is_ok() })
+        async move { desktops_api::batch_attach(&c, PROJECT, attach_body()).await.is_ok() }
     });
     for concurrency in levels {
         for (operation, call) in [("show-job", &show_job), ("batch-attach", &batch_attach)] {
             if only.as_deref().is_some_and(|only| only != operation) {
                 continue;
             }
-            let call = call.clone();
-            let line = match requests {
-                Some(requests) => serde_json::to_string(&CountRun {
-                    variant: "openapi-generator".into(),
-                    operation: operation.into(),
-                    concurrency,
-                    requests,
-                    failures: run_count(concurrency, requests, move || call()).await,
-                }),
-                None => serde_json::to_string(
-                    &measure("openapi-generator", operation, concurrency, warmup, duration, move || call()).await,
-                ),
-            };
-            println!("{}", line.unwrap());
+            let line = point("openapi-generator", operation, concurrency, requests, (warmup, duration), call).await;
+            println!("{line}");
         }
     }
 }

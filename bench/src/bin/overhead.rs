@@ -5,8 +5,6 @@
 //!   decode into the generated types).
 //! - `raw`: reqwest with hand-written serde structs and the same signing function.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -14,7 +12,7 @@ use clap::Parser;
 use huaweicloud_workspace::signing::{sign_request, SigningParams};
 use huaweicloud_workspace::{types, Client, Config, Credentials, Secret};
 use serde::{Deserialize, Serialize};
-use workspace_bench::{measure, run_count, CountRun};
+use workspace_bench::{call, point, Call};
 
 const AK: &str = "BENCHACCESSKEY000001";
 const SK: &str = "bench-secret-key";
@@ -113,17 +111,6 @@ fn attach_body() -> types::builder::BatchAttachRequest {
         .try_into()
         .unwrap();
     types::BatchAttachRequest::builder().desktops(vec![desktop])
-}
-
-/// One call of an operation through one client, boxed so every variant runs the same loop.
-type Call = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = bool> + Send>> + Send + Sync>;
-
-fn call<F, Fut>(f: F) -> Call
-where
-    F: Fn() -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = bool> + Send + 'static,
-{
-    Arc::new(move || Box::pin(f()))
 }
 
 /// The two operations through the variant's client.
@@ -231,28 +218,16 @@ async fn main() {
             {
                 continue;
             }
-            let call = call.clone();
-            let line = match args.requests {
-                Some(requests) => serde_json::to_string(&CountRun {
-                    variant: args.variant.clone(),
-                    operation: operation.to_string(),
-                    concurrency,
-                    requests,
-                    failures: run_count(concurrency, requests, move || call()).await,
-                }),
-                None => serde_json::to_string(
-                    &measure(
-                        &args.variant,
-                        operation,
-                        concurrency,
-                        warmup,
-                        duration,
-                        move || call(),
-                    )
-                    .await,
-                ),
-            };
-            println!("{}", line.unwrap());
+            let line = point(
+                &args.variant,
+                operation,
+                concurrency,
+                args.requests,
+                (warmup, duration),
+                call,
+            )
+            .await;
+            println!("{line}");
         }
     }
 }
