@@ -50,7 +50,7 @@ fn command() -> Command {
         .arg(global("wait").action(ArgAction::SetTrue).help(
             "Wait for the job the operation starts (or shows) to end; print it with the answer",
         ))
-        .arg(global("wait-timeout").value_name("SECONDS").value_parser(value_parser!(u64)).default_value("900").help("Give up waiting after this long"))
+        .arg(global("wait-timeout").value_name("SECONDS").value_parser(value_parser!(u64)).default_value(WaitOptions::default().timeout().as_secs().to_string()).help("Give up waiting after this long"))
         .arg(global("poll-interval").value_name("SECONDS").value_parser(value_parser!(u64).range(1..=3600)).default_value(DEFAULT_POLL_INTERVAL.as_secs().to_string()).help("Longest pause between job polls while waiting (polling starts at 2 s and doubles up to it)"))
         .arg(global("timeout").value_name("SECONDS").value_parser(value_parser!(u64)).default_value(DEFAULT_CALL_TIMEOUT.as_secs().to_string()).help("Deadline of each call, retries and the answer included"))
         .arg(global("attempts").value_name("N").value_parser(value_parser!(u32)).default_value("1").help("Attempts per call (the job query retries on 429/5xx; POSTs only when the connection failed)"))
@@ -174,7 +174,8 @@ async fn run(matches: &ArgMatches, name: &str, sub: &ArgMatches) -> Result<(), F
 /// watching a terminal should see the job's end within seconds of it.
 const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
 
-/// `--wait-timeout` and `--poll-interval` as the library's wait options.
+/// `--wait-timeout` and `--poll-interval` as the library's wait options (the library's
+/// defaults where a flag says nothing: a 15-minute limit, a first pause of 2 s).
 fn wait_options(matches: &ArgMatches) -> WaitOptions {
     let seconds = |name: &str| {
         matches
@@ -182,10 +183,13 @@ fn wait_options(matches: &ArgMatches) -> WaitOptions {
             .copied()
             .map(Duration::from_secs)
     };
+    let defaults = WaitOptions::default();
     let longest = seconds("poll-interval").unwrap_or(DEFAULT_POLL_INTERVAL);
-    WaitOptions::default()
-        .with_timeout(seconds("wait-timeout").unwrap_or(Duration::from_secs(900)))
-        .with_intervals(Duration::from_secs(2).min(longest), longest)
+    let first = defaults.initial_interval().min(longest);
+    let timeout = seconds("wait-timeout").unwrap_or(defaults.timeout());
+    defaults
+        .with_timeout(timeout)
+        .with_intervals(first, longest)
 }
 
 /// What `--wait` adds: the job as it ended. A job failure prints the answer first.

@@ -20,8 +20,13 @@ fn cli() -> Command {
 }
 
 async fn simulator() -> Simulator {
+    simulator_with_jobs_of(Duration::from_millis(300)).await
+}
+
+/// A simulator whose jobs take `duration`.
+async fn simulator_with_jobs_of(duration: Duration) -> Simulator {
     Simulator::builder()
-        .job_duration(Duration::from_millis(300))
+        .job_duration(duration)
         .start()
         .await
         .unwrap()
@@ -323,11 +328,7 @@ async fn show_job_wait_waits_for_the_end() {
 async fn the_poll_interval_bounds_the_pause_between_polls() {
     // A 3 s job, polled at once and then every second: at least four polls (at 0, 1, 2 and
     // 3 s). The default backoff (2 s, then 4 s) polls three times, at 0, 2 and 6 s.
-    let simulator = Simulator::builder()
-        .job_duration(Duration::from_secs(3))
-        .start()
-        .await
-        .unwrap();
+    let simulator = simulator_with_jobs_of(Duration::from_secs(3)).await;
     let mut command = cli();
     command.args([
         "-v",
