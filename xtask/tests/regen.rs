@@ -93,7 +93,6 @@ fn apply(tree: &mut Value, patch: &Value) {
     }
 }
 
-/// Every fixture: (file name, description, expected verdict, patch).
 /// One change of `tests/fixtures/semver/`.
 struct Fixture {
     /// The file name.
@@ -108,6 +107,7 @@ struct Fixture {
     patch: Value,
 }
 
+/// Every fixture, by file name.
 fn fixtures() -> Vec<Fixture> {
     let dir = workspace_root().join("xtask/tests/fixtures/semver");
     let mut found: Vec<_> = std::fs::read_dir(dir)
@@ -224,8 +224,9 @@ fn the_readme_workflow_works_on_a_copy_of_the_workspace() {
 
 /// Our verdict against cargo-semver-checks' on the generated crate, fixture by fixture: the
 /// same wherever cargo-semver-checks can see the change, stricter (major) only where the
-/// fixture names what it cannot see (`cargo_semver_checks_misses`). Needs `cargo install cargo-semver-checks --locked`; takes minutes (two rustdoc builds per
-/// fixture). Major means cargo-semver-checks refuses the change as a minor release.
+/// fixture names what it cannot see (`cargo_semver_checks_misses`). Needs `cargo install
+/// cargo-semver-checks --locked`; takes minutes (two rustdoc builds per fixture). Major
+/// means cargo-semver-checks refuses the change as a minor release.
 #[test]
 #[ignore = "needs cargo-semver-checks; run by hand, see the module docs"]
 fn agreement_with_cargo_semver_checks() {
