@@ -27,6 +27,21 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Every page of a list as one answer: `{items_key: [...], total_key: N}`, the shape of
+    /// one page holding them all.
+    pub fn every_page<T: Serialize>(items_key: &str, total_key: &str, items: &[T]) -> Self {
+        let mut answer = serde_json::Map::new();
+        answer.insert(
+            items_key.to_string(),
+            serde_json::to_value(items).unwrap_or(Value::Null),
+        );
+        answer.insert(total_key.to_string(), Value::from(items.len()));
+        Self {
+            answer: Value::Object(answer),
+            follow: Follow::Nothing,
+        }
+    }
+
     /// The outcome of an answer.
     pub fn new<T: Serialize>(answer: &Response<T>, follow: Follow) -> Self {
         Self {

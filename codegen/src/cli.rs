@@ -9,7 +9,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::model::{Location, Model, Operation};
+use crate::model::{Location, Model, Operation, Parameter, ValueKind};
 use crate::names;
 
 fn ident(name: &str) -> Ident {
@@ -63,8 +63,28 @@ fn command(operation: &Operation) -> TokenStream {
         let flag = names::kebab(&parameter.name);
         let help = parameter.description.clone().unwrap_or_default();
         let required = parameter.required && parameter.location == Location::Path;
+        let values = &parameter.values;
+        let (value_name, parser) = match parameter.kind {
+            ValueKind::Text if values.is_empty() => ("TEXT", quote! {}),
+            ValueKind::Text => ("VALUE", quote! { .value_parser([#(#values),*]) }),
+            ValueKind::Integer => ("N", quote! { .value_parser(::clap::value_parser!(i64)) }),
+            ValueKind::Boolean => (
+                "true|false",
+                quote! { .value_parser(::clap::value_parser!(bool)) },
+            ),
+        };
         args.push(quote! {
-            .arg(::clap::Arg::new(#flag).long(#flag).value_name("TEXT").required(#required).help(#help))
+            .arg(::clap::Arg::new(#flag).long(#flag).value_name(#value_name).required(#required).help(#help) #parser)
+        });
+    }
+    if let Some(pagination) = &operation.pagination {
+        let help = format!(
+            "Fetch every page ({} at a time unless --{} says otherwise) and print them as one answer",
+            pagination.page,
+            names::kebab(&pagination.limit)
+        );
+        args.push(quote! {
+            .arg(::clap::Arg::new("all").long("all").action(::clap::ArgAction::SetTrue).help(#help))
         });
     }
     if let Some(body) = &operation.body {
@@ -98,6 +118,15 @@ fn command(operation: &Operation) -> TokenStream {
     }
 }
 
+/// Reads an optional parameter's flag into `variable`, as its kind's Rust type.
+fn optional_flag(parameter: &Parameter, variable: &Ident, flag: &str) -> TokenStream {
+    match parameter.kind {
+        ValueKind::Text => quote! { let #variable = crate::input::optional_text(matches, #flag); },
+        ValueKind::Integer => quote! { let #variable = matches.get_one::<i64>(#flag).copied(); },
+        ValueKind::Boolean => quote! { let #variable = matches.get_one::<bool>(#flag).copied(); },
+    }
+}
+
 fn arm(operation: &Operation) -> TokenStream {
     let name = operation.subcommand();
     let method = ident(&operation.method_name());
@@ -112,7 +141,7 @@ fn arm(operation: &Operation) -> TokenStream {
             flags.push(quote! { let #variable = crate::input::text(matches, #flag)?; });
             quote! { #call.#setter(#variable) }
         } else {
-            flags.push(quote! { let #variable = crate::input::optional_text(matches, #flag); });
+            flags.push(optional_flag(parameter, &variable, &flag));
             quote! {
                 {
                     let call = #call;
@@ -169,10 +198,22 @@ fn arm(operation: &Operation) -> TokenStream {
     } else {
         quote! { crate::outcome::Follow::Nothing }
     };
+    let every_page = operation.pagination.as_ref().map(|pagination| {
+        let items = pagination.items.as_str();
+        let total = pagination.total.as_str();
+        quote! {
+            if matches.get_flag("all") {
+                let client = session.client()?;
+                let items = #call.pages().items().await?;
+                return ::std::result::Result::Ok(crate::outcome::Outcome::every_page(#items, #total, &items));
+            }
+        }
+    });
     quote! {
         #name => {
             #(#flags)*
             #body
+            #every_page
             let client = session.client()?;
             let answer = #call.send().await?;
             let follow = #follow;

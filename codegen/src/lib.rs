@@ -29,7 +29,7 @@ mod load;
 pub mod model;
 mod names;
 mod operations;
-mod pointer;
+pub mod pointer;
 pub mod report;
 mod surface;
 pub mod tree;

@@ -10,6 +10,11 @@
 //! | `x-job-query: PARAM` | one operation | it shows the job whose id is path parameter `PARAM` |
 //! | `x-partial-failures: {list, id, code, message}` | an operation | its answer lists the items it failed on |
 //! | `x-required-when: [{property, in, requires}]` | an object schema | `requires` are needed when `property` takes a value `in` the list |
+//! | `x-pagination: {offset, limit, items, total, page}` | a list operation | its offset and limit query parameters, the answer's list and total, and the page size asked for when the caller sets none |
+//!
+//! The request bounds of the document (`minItems`/`maxItems`, `minimum`/`maximum`, and
+//! `minLength`/`maxLength` of plain text) are read here too: the operations layer checks them
+//! before sending, where the generated types would not (see [`Bounds`]).
 
 use std::collections::BTreeSet;
 
@@ -23,6 +28,20 @@ use crate::pointer::{follow, join};
 /// HTTP methods an OpenAPI path item can hold, in the order the document is read.
 pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// The keywords that bound a value: lengths, counts, ranges and patterns.
+pub const BOUND_KEYWORDS: [&str; 10] = [
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "uniqueItems",
 ];
 
 /// Path parameters the client's configuration can supply (`x-bound-in-config`).
@@ -77,6 +96,8 @@ pub struct Operation {
     pub job_query: Option<String>,
     /// `x-partial-failures`.
     pub partial_failures: Option<PartialFailures>,
+    /// `x-pagination`.
+    pub pagination: Option<Pagination>,
 }
 
 /// Where a parameter travels.
@@ -88,7 +109,7 @@ pub enum Location {
     Query,
 }
 
-/// A path or query parameter (strings only: see the checks).
+/// A path or query parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parameter {
     /// Its name in the document.
@@ -99,6 +120,49 @@ pub struct Parameter {
     pub required: bool,
     /// What it is.
     pub description: Option<String>,
+    /// Text, integer or boolean.
+    pub kind: ValueKind,
+    /// Its enumerated values (text only), if it has any.
+    pub values: Vec<String>,
+    /// The values it accepts.
+    pub bounds: Bounds,
+}
+
+/// What a parameter holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// `type: string`.
+    Text,
+    /// `type: integer`.
+    Integer,
+    /// `type: boolean`.
+    Boolean,
+}
+
+/// The bounds a request value must keep (absent: none). The generated types check a
+/// `pattern` (typify makes a validating type of a patterned text); these they do not, so the
+/// operations layer checks them before sending.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Bounds {
+    /// `minLength`, in characters.
+    pub min_length: Option<u64>,
+    /// `maxLength`, in characters.
+    pub max_length: Option<u64>,
+    /// `minItems`.
+    pub min_items: Option<u64>,
+    /// `maxItems`.
+    pub max_items: Option<u64>,
+    /// `minimum`.
+    pub minimum: Option<i64>,
+    /// `maximum`.
+    pub maximum: Option<i64>,
+}
+
+impl Bounds {
+    /// Whether there is anything to check.
+    pub fn is_empty(&self) -> bool {
+        *self == Bounds::default()
+    }
 }
 
 /// A JSON request body.
@@ -110,8 +174,8 @@ pub struct Body {
     pub required: bool,
     /// Its top-level scalar properties (the CLI offers each as a flag).
     pub scalar_fields: Vec<ScalarField>,
-    /// Where, inside the body, a schema with `x-required-when` rules sits.
-    pub rule_sites: Vec<RuleSite>,
+    /// Where, inside the body, a schema has `x-required-when` rules or bounded properties.
+    pub sites: Vec<CheckSite>,
 }
 
 /// A scalar property of a body's top level.
@@ -127,13 +191,25 @@ pub struct ScalarField {
     pub description: Option<String>,
 }
 
-/// A schema with `x-required-when` rules, and the path leading to it from the body.
+/// An object schema of the body with something to check before sending, and the path leading
+/// to it from the body.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RuleSite {
+pub struct CheckSite {
     /// The steps from the body to the schema.
     pub path: Vec<Step>,
-    /// The schema's rules.
+    /// The schema's `x-required-when` rules.
     pub rules: Vec<RequiredWhen>,
+    /// Its properties that have bounds to keep.
+    pub bounds: Vec<FieldBounds>,
+}
+
+/// A property and its bounds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldBounds {
+    /// The property's name in the document.
+    pub property: String,
+    /// Its bounds.
+    pub bounds: Bounds,
 }
 
 /// One step into a body: a property, and how the generated type holds it.
@@ -178,6 +254,23 @@ pub struct PartialFailures {
     pub code: String,
     /// The item property with the message.
     pub message: String,
+}
+
+/// `x-pagination`: how a list operation pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pagination {
+    /// The integer query parameter with the index of a page's first item.
+    pub offset: String,
+    /// The integer query parameter with the page size.
+    pub limit: String,
+    /// The answer's array property holding a page's items.
+    pub items: String,
+    /// The component schema of an item.
+    pub item_schema: String,
+    /// The answer's integer property with the number of items over every page.
+    pub total: String,
+    /// The page size asked for when the caller sets none.
+    pub page: u64,
 }
 
 /// Regional endpoints: `servers[0].url` with its `region` variable.
@@ -336,6 +429,7 @@ impl<'a> Reader<'a> {
         let starts_job = self.starts_job(operation, &success, at);
         let job_query = self.job_query(operation, &parameters, at);
         let partial_failures = self.partial_failures(operation, &success, at);
+        let pagination = self.pagination(operation, &parameters, &success, at);
         Some((
             Operation {
                 id,
@@ -351,6 +445,7 @@ impl<'a> Reader<'a> {
                 starts_job,
                 job_query,
                 partial_failures,
+                pagination,
             },
             prefix,
         ))
@@ -413,11 +508,24 @@ impl<'a> Reader<'a> {
             };
             let schema = parameter
                 .get("schema")
-                .map(|s| self.resolve(s, &join(&parameter_at, "schema")).0);
-            if schema.and_then(|s| s.get("type")).and_then(Value::as_str) != Some("string") {
+                .map(|s| self.resolve(s, &join(&parameter_at, "schema")).0)
+                .unwrap_or(&Value::Null);
+            let kind = match schema.get("type").and_then(Value::as_str) {
+                Some("string") => ValueKind::Text,
+                Some("integer") => ValueKind::Integer,
+                Some("boolean") => ValueKind::Boolean,
+                _ => {
+                    self.report(
+                        join(&parameter_at, "schema"),
+                        format!("parameter {name:?} must be a string, an integer or a boolean: the client checks and encodes path and query values as one value each"),
+                    );
+                    ValueKind::Text
+                }
+            };
+            if kind != ValueKind::Text && location == Location::Path {
                 self.report(
                     join(&parameter_at, "schema"),
-                    format!("parameter {name:?} must be a string: the client checks and encodes path and query values as text"),
+                    format!("path parameter {name:?} must be a string"),
                 );
             }
             let bound = parameter.get("x-bound-in-config") == Some(&Value::Bool(true));
@@ -445,6 +553,9 @@ impl<'a> Reader<'a> {
                         .get("description")
                         .and_then(Value::as_str)
                         .map(str::to_string),
+                    kind,
+                    values: enum_values(schema),
+                    bounds: bounds_of(self.root(), schema),
                 },
                 bound,
             });
@@ -484,19 +595,14 @@ impl<'a> Reader<'a> {
         let schema = self.component(media.get("schema"), &schema_at, "request body")?;
         let schema_pointer = format!("/components/schemas/{schema}");
         let scalar_fields = self.scalar_fields(&schema_pointer);
-        let mut rule_sites = Vec::new();
+        let mut sites = Vec::new();
         let mut visiting = Vec::new();
-        self.rule_sites(
-            &schema_pointer,
-            &mut Vec::new(),
-            &mut visiting,
-            &mut rule_sites,
-        );
+        self.check_sites(&schema_pointer, &mut Vec::new(), &mut visiting, &mut sites);
         Some(Body {
             schema,
             required: body.get("required") == Some(&Value::Bool(true)),
             scalar_fields,
-            rule_sites,
+            sites,
         })
     }
 
@@ -517,16 +623,7 @@ impl<'a> Reader<'a> {
                 if !matches!(kind, "string" | "boolean" | "integer" | "number") {
                     return None;
                 }
-                let values = resolved
-                    .get("enum")
-                    .and_then(Value::as_array)
-                    .map(|v| {
-                        v.iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_string)
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let values = enum_values(resolved);
                 let description = property
                     .get("description")
                     .or_else(|| resolved.get("description"))
@@ -542,26 +639,42 @@ impl<'a> Reader<'a> {
             .collect()
     }
 
-    /// Walks the schema at `pointer` (properties, array items) for `x-required-when`.
-    fn rule_sites(
+    /// Walks the schema at `pointer` (properties, array items) for `x-required-when` and for
+    /// bounded properties.
+    fn check_sites(
         &mut self,
         pointer: &str,
         path: &mut Vec<Step>,
         visiting: &mut Vec<String>,
-        found: &mut Vec<RuleSite>,
+        found: &mut Vec<CheckSite>,
     ) {
         if visiting.iter().any(|p| p == pointer) {
-            return; // a recursive schema: its rules were found on the first visit
+            return; // a recursive schema: its checks were found on the first visit
         }
         let Some(schema) = self.root().pointer(pointer) else {
             return;
         };
         visiting.push(pointer.to_string());
-        if let Some(rules) = schema.get("x-required-when") {
-            let rules = self.required_when(rules, schema, &join(pointer, "x-required-when"));
-            found.push(RuleSite {
+        let rules = match schema.get("x-required-when") {
+            Some(rules) => self.required_when(rules, schema, &join(pointer, "x-required-when")),
+            None => Vec::new(),
+        };
+        let bounds: Vec<FieldBounds> = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(name, property)| FieldBounds {
+                property: name.clone(),
+                bounds: bounds_of(self.root(), property),
+            })
+            .filter(|field| !field.bounds.is_empty())
+            .collect();
+        if !rules.is_empty() || !bounds.is_empty() {
+            found.push(CheckSite {
                 path: path.clone(),
                 rules,
+                bounds,
             });
         }
         let required: BTreeSet<&str> = schema
@@ -586,7 +699,7 @@ impl<'a> Reader<'a> {
                     array,
                     optional: !array && !required.contains(name.as_str()),
                 });
-                self.rule_sites(next, path, visiting, found);
+                self.check_sites(next, path, visiting, found);
                 path.pop();
             }
         }
@@ -802,6 +915,87 @@ impl<'a> Reader<'a> {
         })
     }
 
+    fn pagination(
+        &mut self,
+        operation: &Value,
+        parameters: &[Parameter],
+        success: &Success,
+        at: &str,
+    ) -> Option<Pagination> {
+        let value = operation.get("x-pagination")?;
+        let at = join(at, "x-pagination");
+        let field = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+        let (Some(offset), Some(limit), Some(items), Some(total), Some(page)) = (
+            field("offset"),
+            field("limit"),
+            field("items"),
+            field("total"),
+            value.get("page").and_then(Value::as_u64).filter(|p| *p > 0),
+        ) else {
+            self.report(
+                at,
+                "x-pagination needs `offset`, `limit` (its query parameters), `items`, `total` (the answer's list and count) and `page` (a page size above 0)",
+            );
+            return None;
+        };
+        for name in [&offset, &limit] {
+            let integer = parameters.iter().any(|p| {
+                p.name == *name && p.location == Location::Query && p.kind == ValueKind::Integer
+            });
+            if !integer {
+                self.report(
+                    at.clone(),
+                    format!("the operation has no integer query parameter {name:?}"),
+                );
+            }
+        }
+        if let Some(limit) = parameters.iter().find(|p| p.name == limit) {
+            if limit.bounds.maximum.is_some_and(|max| (page as i64) > max)
+                || limit.bounds.minimum.is_some_and(|min| (page as i64) < min)
+            {
+                self.report(
+                    join(&at, "page"),
+                    format!("a page of {page} is outside the bounds of {:?}", limit.name),
+                );
+            }
+        }
+        let properties = self.answer_properties(success);
+        let item_schema = properties
+            .and_then(|p| p.get(&items))
+            .filter(|p| p.get("type").and_then(Value::as_str) == Some("array"))
+            .and_then(|p| p.get("items"))
+            .and_then(reference_of)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            .map(str::to_string);
+        let Some(item_schema) = item_schema else {
+            self.report(
+                at,
+                format!("the success answer has no array property {items:?} of a component schema"),
+            );
+            return None;
+        };
+        let total_is_integer = properties
+            .and_then(|p| p.get(&total))
+            .and_then(|p| p.get("type"))
+            .and_then(Value::as_str)
+            == Some("integer");
+        if !total_is_integer {
+            self.report(
+                at,
+                format!("the success answer has no integer property {total:?}"),
+            );
+            return None;
+        }
+        Some(Pagination {
+            offset,
+            limit,
+            items,
+            item_schema,
+            total,
+            page,
+        })
+    }
+
     /// A job can be waited for only if one operation shows jobs.
     fn job_extensions_agree(&mut self, operations: &[Operation]) {
         let queries: Vec<&Operation> = operations
@@ -883,6 +1077,81 @@ pub(crate) fn schema_of<'v>(root: &'v Value, schema: &'v Value) -> &'v Value {
         }
     }
     current
+}
+
+/// The text values of a schema's `enum`.
+fn enum_values(schema: &Value) -> Vec<String> {
+    schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .map(|v| {
+            v.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The bounds the operations layer checks on a value of `schema`: item counts of arrays,
+/// ranges of numbers, and lengths of text that the generated types take as a plain `String`
+/// (no `pattern`, no `enum`; see [`checked_text`]).
+pub(crate) fn bounds_of(root: &Value, schema: &Value) -> Bounds {
+    let resolved = schema_of(root, schema);
+    let keyword = |key: &str| keyword_of(root, schema, key);
+    let count = |key: &str| keyword(key).and_then(Value::as_u64);
+    let number = |key: &str| {
+        keyword(key).and_then(|v| {
+            v.as_i64()
+                .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+        })
+    };
+    match resolved.get("type").and_then(Value::as_str) {
+        Some("array") => Bounds {
+            min_items: count("minItems").filter(|n| *n > 0),
+            max_items: count("maxItems"),
+            ..Bounds::default()
+        },
+        Some("integer" | "number") => Bounds {
+            minimum: number("minimum"),
+            maximum: number("maximum"),
+            ..Bounds::default()
+        },
+        Some("string") if checked_text(root, schema) => Bounds {
+            min_length: count("minLength").filter(|n| *n > 0),
+            max_length: count("maxLength"),
+            ..Bounds::default()
+        },
+        _ => Bounds::default(),
+    }
+}
+
+/// Whether a text schema's lengths are checked by the operations layer: it has no `pattern`
+/// and no `enum`, so the generated type is a plain `String` (the generation view removes its
+/// lengths, which would otherwise make a validating type of it).
+pub(crate) fn checked_text(root: &Value, schema: &Value) -> bool {
+    keyword_of(root, schema, "pattern").is_none() && keyword_of(root, schema, "enum").is_none()
+}
+
+/// A keyword of a schema or of the schemas it stands for (`$ref`, `allOf: [one]`), the
+/// outermost first.
+fn keyword_of<'v>(root: &'v Value, schema: &'v Value, key: &str) -> Option<&'v Value> {
+    let mut current = schema;
+    for _ in 0..16 {
+        let resolved = follow(root, current, "").map_or(current, |(target, _)| target);
+        if let Some(value) = current.get(key).or_else(|| resolved.get(key)) {
+            return Some(value);
+        }
+        match resolved
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        {
+            Some([only]) => current = only,
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// The `$ref` a property stands for, through `allOf: [one]`.

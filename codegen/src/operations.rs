@@ -9,7 +9,10 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::model::{self, Location, Model, Operation, RequiredWhen, RuleSite, Step};
+use crate::model::{
+    self, Bounds, CheckSite, Location, Model, Operation, Pagination, Parameter, RequiredWhen, Step,
+    ValueKind,
+};
 use crate::names;
 
 fn ident(name: &str) -> Ident {
@@ -67,24 +70,60 @@ fn client_method(operation: &Operation) -> TokenStream {
     } else {
         format!("set {}, then `send()`", setters.join(", "))
     };
+    let pages = if operation.pagination.is_some() {
+        " (or `pages()` for every page)"
+    } else {
+        ""
+    };
     let doc = format!(
-        "{}\n\n`{} {}`: {how}.",
+        "{}\n\n`{} {}`: {how}{pages}.",
         doc_text(operation),
         operation.http_method(),
         operation.path
     );
     quote! {
         #[doc = #doc]
-        pub fn #method(&self) -> operations::#type_name<'_> {
-            operations::#type_name::new(self)
+        pub fn #method(&self) -> operations::#type_name {
+            operations::#type_name::new(self.clone())
         }
+    }
+}
+
+/// A parameter's Rust type in the builder, and how its setter checks a value.
+fn parameter_parts(parameter: &Parameter) -> (TokenStream, TokenStream, TokenStream) {
+    let name = parameter.name.as_str();
+    let bounds = bounds_tokens(&parameter.bounds);
+    match parameter.kind {
+        ValueKind::Text => {
+            let values = &parameter.values;
+            let location = match parameter.location {
+                Location::Path => quote! { crate::operation::Place::Path },
+                Location::Query => quote! { crate::operation::Place::Query },
+            };
+            (
+                quote! { ::std::string::String },
+                quote! { value: impl ::std::convert::Into<::std::string::String> },
+                quote! { crate::operation::text_parameter(#name, value.into(), #location, &#bounds, &[#(#values),*]) },
+            )
+        }
+        ValueKind::Integer => (
+            quote! { i64 },
+            quote! { value: i64 },
+            quote! { crate::operation::integer_parameter(#name, value, &#bounds) },
+        ),
+        ValueKind::Boolean => (
+            quote! { bool },
+            quote! { value: bool },
+            quote! { ::std::result::Result::Ok(value) },
+        ),
     }
 }
 
 fn builder(operation: &Operation) -> TokenStream {
     let type_name = ident(&operation.type_name());
     let doc = format!(
-        "Builder of [`Client::{}`](crate::Client::{}): `{} {}`.",
+        "Builder of [`Client::{}`](crate::Client::{}): `{} {}`. It holds its own handle \
+         on the client, so `send()` can be spawned.",
         operation.method_name(),
         operation.method_name(),
         operation.http_method(),
@@ -95,24 +134,29 @@ fn builder(operation: &Operation) -> TokenStream {
         .iter()
         .map(|p| ident(&names::snake(&p.name)))
         .collect();
-    let setters = operation.parameters.iter().zip(&fields).map(|(parameter, field)| {
-        let name = parameter.name.as_str();
-        let check = match parameter.location {
-            Location::Path => quote! { crate::operation::path_value(#name, value.into()) },
-            Location::Query => quote! { crate::operation::query_value(#name, value.into()) },
-        };
-        let doc = parameter
-            .description
-            .clone()
-            .unwrap_or_else(|| format!("The `{name}` parameter."));
-        quote! {
-            #[doc = #doc]
-            pub fn #field(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
-                self.#field = ::std::option::Option::Some(#check);
-                self
+    let field_types: Vec<TokenStream> = operation
+        .parameters
+        .iter()
+        .map(|p| parameter_parts(p).0)
+        .collect();
+    let setters = operation
+        .parameters
+        .iter()
+        .zip(&fields)
+        .map(|(parameter, field)| {
+            let (_, argument, check) = parameter_parts(parameter);
+            let doc = parameter
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("The `{}` parameter.", parameter.name));
+            quote! {
+                #[doc = #doc]
+                pub fn #field(mut self, #argument) -> Self {
+                    self.#field = ::std::option::Option::Some(#check);
+                    self
+                }
             }
-        }
-    });
+        });
     let take_parameters = operation
         .parameters
         .iter()
@@ -131,11 +175,11 @@ fn builder(operation: &Operation) -> TokenStream {
         .zip(&fields)
         .map(|(parameter, field)| {
             if parameter.required {
-                quote! { let request = request.#field(#field.as_str()); }
+                quote! { let request = request.#field(#field); }
             } else {
                 quote! {
-                    let request = match &#field {
-                        ::std::option::Option::Some(value) => request.#field(value.as_str()),
+                    let request = match #field {
+                        ::std::option::Option::Some(value) => request.#field(value),
                         ::std::option::Option::None => request,
                     };
                 }
@@ -156,8 +200,8 @@ fn builder(operation: &Operation) -> TokenStream {
             } else {
                 quote! { let body = crate::operation::optional(body)?; }
             };
-            let check = (!body.rule_sites.is_empty()).then(|| {
-                let checks = body.rule_sites.iter().map(rule_site);
+            let check = (!body.sites.is_empty()).then(|| {
+                let checks = body.sites.iter().map(check_site);
                 let bind = if body.required {
                     quote! { let body = &body; }
                 } else {
@@ -208,12 +252,12 @@ fn builder(operation: &Operation) -> TokenStream {
             let answer = ident(&names::pascal(schema));
             (
                 quote! { types::#answer },
-                quote! { crate::operation::finish(client, request.send().await).await },
+                quote! { crate::operation::finish(&client, request.send().await).await },
             )
         }
         None => (
             quote! { () },
-            quote! { crate::operation::finish_empty(client, request.send().await).await },
+            quote! { crate::operation::finish_empty(&client, request.send().await).await },
         ),
     };
     let result = match (&operation.partial_failures, &operation.success.schema) {
@@ -252,18 +296,22 @@ fn builder(operation: &Operation) -> TokenStream {
         }
     );
     let progenitor_builder = ident(&operation.type_name());
+    let paging = operation
+        .pagination
+        .as_ref()
+        .map(|pagination| paged(operation, pagination, &answer_type));
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone)]
         #[must_use = "nothing is sent until `send()` is awaited"]
-        pub struct #type_name<'a> {
-            client: &'a crate::Client,
-            #( #fields: ::std::option::Option<::std::result::Result<::std::string::String, crate::operation::Invalid>>, )*
+        pub struct #type_name {
+            client: crate::Client,
+            #( #fields: ::std::option::Option<::std::result::Result<#field_types, crate::operation::Invalid>>, )*
             #body_field
         }
 
-        impl<'a> #type_name<'a> {
-            pub(crate) fn new(client: &'a crate::Client) -> Self {
+        impl #type_name {
+            pub(crate) fn new(client: crate::Client) -> Self {
                 Self { client, #( #fields: ::std::option::Option::None, )* #body_init }
             }
 
@@ -281,15 +329,95 @@ fn builder(operation: &Operation) -> TokenStream {
                 #result
             }
         }
+
+        #paging
     }
 }
 
-/// The checks of one rule site: walk from the body to the schema, then check its rules.
-fn rule_site(site: &RuleSite) -> TokenStream {
-    let rules = site.rules.iter().map(rule);
-    let check = quote! {
-        crate::operation::required_when(item, &at, &[#(#rules),*])?;
-    };
+/// What a paged operation's builder adds: `pages()`, and how [`crate::Pages`] turns it.
+fn paged(operation: &Operation, pagination: &Pagination, answer_type: &TokenStream) -> TokenStream {
+    let type_name = ident(&operation.type_name());
+    let item = ident(&names::pascal(&pagination.item_schema));
+    let items = ident(&names::snake(&pagination.items));
+    let total = ident(&names::snake(&pagination.total));
+    let offset = ident(&names::snake(&pagination.offset));
+    let limit = ident(&names::snake(&pagination.limit));
+    let page = pagination.page as i64;
+    let doc = format!(
+        "Every page, from `{}` (0 when unset), `{}` items at a time ({page} when unset): a \
+         stream of answers that ends after the last page, or after the first error. \
+         [`Pages::items`](crate::Pages::items) gathers every item.",
+        pagination.offset, pagination.limit
+    );
+    quote! {
+        impl #type_name {
+            #[doc = #doc]
+            pub fn pages(self) -> crate::Pages<Self> {
+                crate::Pages::new(self)
+            }
+        }
+
+        impl crate::pagination::sealed::Sealed for #type_name {}
+
+        impl crate::pagination::Paged for #type_name {
+            type Answer = #answer_type;
+            type Item = types::#item;
+
+            fn first(mut self) -> (Self, i64) {
+                if self.#limit.is_none() {
+                    self.#limit = ::std::option::Option::Some(::std::result::Result::Ok(#page));
+                }
+                let offset = match &self.#offset {
+                    ::std::option::Option::Some(::std::result::Result::Ok(offset)) => *offset,
+                    _ => 0,
+                };
+                (self, offset)
+            }
+
+            fn at(&self, offset: i64) -> Self {
+                let mut next = self.clone();
+                next.#offset = ::std::option::Option::Some(::std::result::Result::Ok(offset));
+                next
+            }
+
+            fn send_page(self) -> crate::pagination::PageFuture<Self::Answer> {
+                ::std::boxed::Box::pin(self.send())
+            }
+
+            fn count(answer: &Self::Answer) -> usize {
+                answer.#items.len()
+            }
+
+            fn total(answer: &Self::Answer) -> ::std::option::Option<i64> {
+                answer.#total.map(i64::from)
+            }
+
+            fn into_items(answer: Self::Answer) -> ::std::vec::Vec<Self::Item> {
+                answer.#items
+            }
+        }
+    }
+}
+
+/// A check site: walk from the body to the schema, then check its rules and bounds.
+fn check_site(site: &CheckSite) -> TokenStream {
+    let rules = (!site.rules.is_empty()).then(|| {
+        let rules = site.rules.iter().map(rule);
+        quote! { crate::operation::required_when(item, &at, &[#(#rules),*])?; }
+    });
+    let bounds = site.bounds.iter().map(|field| {
+        let name = ident(&names::snake(&field.property));
+        let property = field.property.as_str();
+        let bounds = bounds_tokens(&field.bounds);
+        quote! {
+            crate::operation::check_bounds(
+                &item.#name,
+                || crate::operation::field_path(&at, #property, ::std::option::Option::None),
+                &#bounds,
+            )?;
+        }
+    });
+    let check = quote! { #rules #(#bounds)* };
     let walk = site
         .path
         .iter()
@@ -300,6 +428,34 @@ fn rule_site(site: &RuleSite) -> TokenStream {
             let item = body;
             let at = at.clone();
             #walk
+        }
+    }
+}
+
+/// A [`Bounds`] as a `crate::operation::Bounds` value.
+fn bounds_tokens(bounds: &Bounds) -> TokenStream {
+    fn some<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
+        match value {
+            Some(value) => quote! { ::std::option::Option::Some(#value) },
+            None => quote! { ::std::option::Option::None },
+        }
+    }
+    let (min_length, max_length, min_items, max_items, minimum, maximum) = (
+        some(bounds.min_length),
+        some(bounds.max_length),
+        some(bounds.min_items),
+        some(bounds.max_items),
+        some(bounds.minimum),
+        some(bounds.maximum),
+    );
+    quote! {
+        crate::operation::Bounds {
+            min_length: #min_length,
+            max_length: #max_length,
+            min_items: #min_items,
+            max_items: #max_items,
+            minimum: #minimum,
+            maximum: #maximum,
         }
     }
 }

@@ -8,7 +8,13 @@
 //!   status as the whole `reqwest::Response` (the error answers are left out), so that one
 //!   function of the client reads each answer with its status, headers and raw body;
 //! - object schemas used only in requests refuse unknown fields (`additionalProperties:
-//!   false`), so a misspelled field is an error instead of being dropped.
+//!   false`), so a misspelled field is an error instead of being dropped;
+//! - bounds leave what progenitor sees where the generated types would enforce them wrongly
+//!   or not at all: a parameter's schema keeps only its type (the operations layer checks its
+//!   bounds and values, so no parameter type is generated), a plain text of a request loses its
+//!   lengths (checked by the operations layer too, so the field stays a `String`), and every
+//!   bound of a schema used only in answers goes (the client never refuses what the service
+//!   sends for a bound: Huawei's own answer bounds are often wrong).
 
 use std::collections::BTreeSet;
 
@@ -49,6 +55,11 @@ pub fn build(document: &RawDocument, model: &Model) -> Result<Value, Diagnostics
             all.extend(own);
             op["parameters"] = Value::Array(all);
         }
+        if let Some(parameters) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+            for parameter in parameters {
+                *parameter = typed_only(root, parameter);
+            }
+        }
         op["responses"] = success_only(root, &op["responses"], operation.success.status);
         entry[&operation.method] = op;
     }
@@ -66,6 +77,23 @@ fn strip_bound_parameters(root: &Value, owner: &mut Value) {
         let resolved = follow(root, parameter, "").map_or(parameter, |(p, _)| p);
         resolved.get("x-bound-in-config") != Some(&Value::Bool(true))
     });
+}
+
+/// A parameter whose schema says only its type and format.
+fn typed_only(root: &Value, parameter: &Value) -> Value {
+    let mut parameter = follow(root, parameter, "")
+        .map_or(parameter, |(p, _)| p)
+        .clone();
+    let schema = parameter.get("schema").cloned().unwrap_or_default();
+    let schema = follow(root, &schema, "").map_or(schema.clone(), |(s, _)| s.clone());
+    let mut typed = Map::new();
+    for key in ["type", "format"] {
+        if let Some(value) = schema.get(key) {
+            typed.insert(key.to_string(), value.clone());
+        }
+    }
+    parameter["schema"] = Value::Object(typed);
+    parameter
 }
 
 /// Only the success answer, its JSON body handed over as bytes.
@@ -120,6 +148,12 @@ fn close_request_schemas(document: &RawDocument, view: &mut Value) -> Result<(),
     for pointer in &requests {
         if let Some(schema) = view.pointer_mut(pointer) {
             close(schema);
+            crate::tree::walk_mut(schema, "", &mut |value, _| drop_text_lengths(value));
+        }
+    }
+    for pointer in responses.difference(&requests) {
+        if let Some(schema) = view.pointer_mut(pointer) {
+            crate::tree::walk_mut(schema, "", &mut |value, _| drop_bounds(value));
         }
     }
     // Inline request schemas are closed where they are written.
@@ -129,6 +163,32 @@ fn close_request_schemas(document: &RawDocument, view: &mut Value) -> Result<(),
         }
     });
     diagnostics.into_result(())
+}
+
+/// Removes the lengths of a plain text schema (the operations layer checks them; see
+/// `model::checked_text`).
+fn drop_text_lengths(value: &mut Value) {
+    let Some(object) = value.as_object_mut() else {
+        return;
+    };
+    let plain_text = object.get("type").and_then(Value::as_str) == Some("string")
+        && !object.contains_key("pattern")
+        && !object.contains_key("enum");
+    if plain_text {
+        object.remove("minLength");
+        object.remove("maxLength");
+    }
+}
+
+/// Removes every bound of a schema used only in answers.
+fn drop_bounds(value: &mut Value) {
+    if let Some(object) = value.as_object_mut() {
+        if object.get("type").and_then(Value::as_str).is_some() {
+            for key in crate::model::BOUND_KEYWORDS {
+                object.remove(key);
+            }
+        }
+    }
 }
 
 /// Closes an object schema and the inline object schemas inside it (not across `$ref`s). The

@@ -10,7 +10,8 @@ use crate::error::Error;
 use crate::generated::Client as Transport;
 
 /// A Workspace client: the configuration bound once (credentials, project, endpoint, time
-/// limits, retries). Cheap to clone; share one per process.
+/// limits, retries). Cheap to clone (one reference count); share one per process. Each
+/// operation's builder holds a clone, so its `send()` can be spawned.
 ///
 /// ```no_run
 /// use huaweicloud_workspace::{Client, Config, Region};
@@ -28,7 +29,7 @@ use crate::generated::Client as Transport;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
-    transport: Transport,
+    transport: Arc<Transport>,
 }
 
 impl Client {
@@ -49,13 +50,13 @@ impl Client {
             .map_err(|source| Error::Transport { source })?;
         let base_url = config.base_url().to_string();
         Ok(Self {
-            transport: Transport::new_with_client(&base_url, http, config),
+            transport: Arc::new(Transport::new_with_client(&base_url, http, config)),
         })
     }
 
     /// The configuration.
     pub fn config(&self) -> &Config {
-        progenitor_client::ClientInfo::inner(&self.transport)
+        progenitor_client::ClientInfo::inner(&*self.transport)
     }
 
     /// progenitor's client, which the generated operations send through.

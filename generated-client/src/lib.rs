@@ -62,6 +62,7 @@ mod error;
 mod error_body;
 mod hooks;
 mod operation;
+mod pagination;
 mod region;
 pub mod request_body;
 mod response;
@@ -82,6 +83,7 @@ pub use error::{
     Unexpected, UnexpectedResponse,
 };
 pub use generated::{operations, types};
+pub use pagination::{PageFuture, Paged, Pages};
 pub use region::Region;
 pub use response::Response;
 pub use retry::RetryPolicy;

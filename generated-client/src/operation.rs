@@ -52,21 +52,50 @@ impl From<Invalid> for Error {
     }
 }
 
-/// A path parameter, checked so that it stays inside its segment: progenitor encodes what
-/// could end a segment (`/`, `?`, `#`, `%`), but not a dot segment, which URL parsers resolve
-/// (`..` climbs out of the API path), nor `\`, which they read as `/`.
-pub(crate) fn path_value(name: &str, value: String) -> Result<String, Invalid> {
+/// Where a text parameter travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// A path segment.
+    Path,
+    /// The query string (encoded by the HTTP client).
+    Query,
+}
+
+/// The bounds the document gives a value (see `workspace_codegen::model::Bounds`).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Bounds {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    pub minimum: Option<i64>,
+    pub maximum: Option<i64>,
+}
+
+/// A text parameter, checked against its bounds and values. A path value is also kept inside
+/// its segment: progenitor encodes what could end a segment (`/`, `?`, `#`, `%`), but not a
+/// dot segment, which URL parsers resolve (`..` climbs out of the API path), nor `\`, which
+/// they read as `/`. Messages never repeat the value (it may be long, or personal).
+pub(crate) fn text_parameter(
+    name: &str,
+    value: String,
+    place: Place,
+    bounds: &Bounds,
+    values: &[&str],
+) -> Result<String, Invalid> {
     let invalid = |why: String| Err(Invalid::new(name, format!("{name} {why}")));
-    if value.is_empty() {
-        return invalid("is empty".into());
-    }
-    if value == "." || value == ".." {
-        return invalid(format!(
-            "is {value:?}, a dot segment that would leave its place in the URL path"
-        ));
-    }
-    if value.contains('\\') {
-        return invalid("contains '\\', which URL parsers read as '/'".into());
+    if place == Place::Path {
+        if value.is_empty() {
+            return invalid("is empty".into());
+        }
+        if value == "." || value == ".." {
+            return invalid(format!(
+                "is {value:?}, a dot segment that would leave its place in the URL path"
+            ));
+        }
+        if value.contains('\\') {
+            return invalid("contains '\\', which URL parsers read as '/'".into());
+        }
     }
     if value.len() > MAX_PARAMETER_LENGTH {
         return invalid(format!(
@@ -74,23 +103,104 @@ pub(crate) fn path_value(name: &str, value: String) -> Result<String, Invalid> {
             value.len()
         ));
     }
+    if let Err(why) = within(Measure::Length(value.chars().count() as u64), bounds) {
+        return invalid(why);
+    }
+    if !values.is_empty() && !values.contains(&value.as_str()) {
+        return invalid(format!("must be one of {}", values.join(", ")));
+    }
     Ok(value)
 }
 
-// Called by generated code when the document has such an operation.
-#[allow(dead_code)]
-/// A query parameter (encoded by the HTTP client), checked for length.
-pub(crate) fn query_value(name: &str, value: String) -> Result<String, Invalid> {
-    if value.len() > MAX_PARAMETER_LENGTH {
-        return Err(Invalid::new(
-            name,
-            format!(
-                "{name} is {} bytes long; the longest accepted is {MAX_PARAMETER_LENGTH}",
-                value.len()
-            ),
-        ));
+/// An integer parameter, checked against its range.
+pub(crate) fn integer_parameter(name: &str, value: i64, bounds: &Bounds) -> Result<i64, Invalid> {
+    within(Measure::Number(value), bounds)
+        .map(|()| value)
+        .map_err(|why| Invalid::new(name, format!("{name} {why}")))
+}
+
+/// What a bound is measured on: a text's characters, an array's items, a number.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Measure {
+    Length(u64),
+    Items(u64),
+    Number(i64),
+}
+
+/// A value of a generated type whose bounds the operations layer checks.
+pub(crate) trait Bounded {
+    /// The measure of the value; `None` when it is absent.
+    fn measure(&self) -> Option<Measure>;
+}
+
+impl Bounded for String {
+    fn measure(&self) -> Option<Measure> {
+        Some(Measure::Length(self.chars().count() as u64))
     }
-    Ok(value)
+}
+
+impl<T> Bounded for Vec<T> {
+    fn measure(&self) -> Option<Measure> {
+        Some(Measure::Items(self.len() as u64))
+    }
+}
+
+impl<T: Bounded> Bounded for Option<T> {
+    fn measure(&self) -> Option<Measure> {
+        self.as_ref().and_then(Bounded::measure)
+    }
+}
+
+macro_rules! bounded_integers {
+    ($($t:ty),*) => {$(
+        impl Bounded for $t {
+            fn measure(&self) -> Option<Measure> {
+                Some(Measure::Number(i64::try_from(*self).unwrap_or(i64::MAX)))
+            }
+        }
+    )*};
+}
+bounded_integers!(i32, i64, u32, u64);
+
+/// Why `measure` breaks `bounds`, if it does (words that follow the value's name).
+fn within(measure: Measure, bounds: &Bounds) -> Result<(), String> {
+    let count = |n: u64, low: Option<u64>, high: Option<u64>, unit: &str| {
+        if let Some(high) = high.filter(|high| n > *high) {
+            return Err(format!("has {n} {unit}; at most {high} are accepted"));
+        }
+        if let Some(low) = low.filter(|low| n < *low) {
+            return Err(format!("has {n} {unit}; at least {low} are needed"));
+        }
+        Ok(())
+    };
+    match measure {
+        Measure::Length(n) => count(n, bounds.min_length, bounds.max_length, "characters"),
+        Measure::Items(n) => count(n, bounds.min_items, bounds.max_items, "items"),
+        Measure::Number(n) => {
+            if let Some(high) = bounds.maximum.filter(|high| n > *high) {
+                return Err(format!("is {n}; the largest accepted is {high}"));
+            }
+            if let Some(low) = bounds.minimum.filter(|low| n < *low) {
+                return Err(format!("is {n}; the smallest accepted is {low}"));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Checks a body field against its bounds; `at` gives its path, for the message.
+pub(crate) fn check_bounds(
+    value: &impl Bounded,
+    at: impl FnOnce() -> String,
+    bounds: &Bounds,
+) -> Result<(), Error> {
+    let Some(measure) = value.measure() else {
+        return Ok(());
+    };
+    within(measure, bounds).map_err(|why| {
+        let field = at();
+        Error::invalid(Some(field.clone()), format!("{field} {why}"))
+    })
 }
 
 /// A value the builder needs: missing is an error naming it.
@@ -104,8 +214,6 @@ pub(crate) fn required<T>(name: &str, value: Option<Result<T, Invalid>>) -> Resu
     }
 }
 
-// Called by generated code when the document has such an operation.
-#[allow(dead_code)]
 /// An optional value: absent is fine, refused is an error.
 pub(crate) fn optional<T>(value: Option<Result<T, Invalid>>) -> Result<Option<T>, Error> {
     value.transpose().map_err(Error::from)
@@ -468,6 +576,10 @@ mod tests {
         assert_eq!(field_of("something else"), None);
     }
 
+    fn path_value(name: &str, value: String) -> Result<String, Invalid> {
+        text_parameter(name, value, Place::Path, &Bounds::default(), &[])
+    }
+
     #[test]
     fn path_values_stay_inside_their_segment() {
         for bad in [".", "..", "..\\..\\admin", "a\\b", ""] {
@@ -486,6 +598,73 @@ mod tests {
         ] {
             assert!(path_value("job_id", fine.to_string()).is_ok(), "{fine}");
         }
+    }
+
+    #[test]
+    fn parameters_keep_their_bounds_and_values() {
+        let bounds = Bounds {
+            max_length: Some(3),
+            ..Bounds::default()
+        };
+        let error = text_parameter("name", "abcd".into(), Place::Query, &bounds, &[]).unwrap_err();
+        assert_eq!(
+            error.message,
+            "name has 4 characters; at most 3 are accepted"
+        );
+        assert!(
+            text_parameter("name", "äbc".into(), Place::Query, &bounds, &[]).is_ok(),
+            "characters, not bytes"
+        );
+        let error = text_parameter(
+            "sort",
+            "up".into(),
+            Place::Query,
+            &Bounds::default(),
+            &["ASC", "DESC"],
+        )
+        .unwrap_err();
+        assert_eq!(error.message, "sort must be one of ASC, DESC");
+        let range = Bounds {
+            minimum: Some(-1),
+            maximum: Some(500),
+            ..Bounds::default()
+        };
+        assert_eq!(
+            integer_parameter("limit", 501, &range).unwrap_err().message,
+            "limit is 501; the largest accepted is 500"
+        );
+        assert_eq!(
+            integer_parameter("limit", -2, &range).unwrap_err().message,
+            "limit is -2; the smallest accepted is -1"
+        );
+        assert_eq!(integer_parameter("limit", -1, &range).unwrap(), -1);
+    }
+
+    #[test]
+    fn body_fields_keep_their_bounds() {
+        let items = Bounds {
+            min_items: Some(1),
+            max_items: Some(2),
+            ..Bounds::default()
+        };
+        let error = check_bounds(&vec![1, 2, 3], || "desktops".into(), &items).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid request, not sent: desktops has 3 items; at most 2 are accepted"
+        );
+        assert!(check_bounds(&Vec::<u8>::new(), || "desktops".into(), &items).is_err());
+        assert!(
+            check_bounds(
+                &None::<String>,
+                || unreachable!(),
+                &Bounds {
+                    min_length: Some(1),
+                    ..Bounds::default()
+                }
+            )
+            .is_ok(),
+            "absent is not checked"
+        );
     }
 
     #[test]

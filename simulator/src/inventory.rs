@@ -10,9 +10,55 @@ pub struct Inventory {
     pub desktops: Vec<DesktopSpec>,
     /// Users of the domain (attachable to desktops).
     pub users: Vec<UserSpec>,
-    /// User groups of the domain.
+    /// User groups of the domain: a name, or `{"id": …, "name": …}`.
     #[serde(default)]
-    pub groups: Vec<String>,
+    pub groups: Vec<GroupSpec>,
+}
+
+/// One user group: its name alone (its id is then made from the name), or its id and name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum GroupSpec {
+    /// Just the name.
+    Name(String),
+    /// Id and name.
+    Full {
+        /// Group id.
+        id: String,
+        /// Group name.
+        name: String,
+    },
+}
+
+impl GroupSpec {
+    /// The group's name.
+    pub fn name(&self) -> &str {
+        match self {
+            GroupSpec::Name(name) | GroupSpec::Full { name, .. } => name,
+        }
+    }
+
+    /// The group's id.
+    pub fn id(&self) -> String {
+        match self {
+            GroupSpec::Full { id, .. } => id.clone(),
+            GroupSpec::Name(name) => {
+                // A stable id of 32 hex digits, as the service's look.
+                let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+                for byte in name.bytes() {
+                    hash = (hash ^ u128::from(byte))
+                        .wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
+                }
+                format!("{hash:032x}")
+            }
+        }
+    }
+}
+
+impl From<&str> for GroupSpec {
+    fn from(name: &str) -> Self {
+        GroupSpec::Name(name.to_string())
+    }
 }
 
 /// One desktop.
@@ -40,6 +86,9 @@ pub struct UserSpec {
     pub id: String,
     /// User name.
     pub name: String,
+    /// E-mail address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
 fn yes() -> bool {
@@ -60,6 +109,7 @@ impl Inventory {
         let user = |id: &str, name: &str| UserSpec {
             id: id.into(),
             name: name.into(),
+            email: Some(format!("{name}@example.com")),
         };
         Self {
             desktops: vec![

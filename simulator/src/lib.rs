@@ -198,7 +198,7 @@ impl SimulatorBuilder {
             Some(text) => validation::parse_document(text)?,
             None => validation::embedded_document()?,
         };
-        let validators = validation::BodyValidators::from_document(&document)?;
+        let validators = validation::Validators::from_document(&document)?;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| StartError::Bind { addr, source })?;

@@ -38,12 +38,12 @@ impl Matched<'_> {
 }
 
 /// Why a request matched no operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unmatched {
     /// No operation has this path.
     NoPath,
-    /// Operations have this path, with other methods.
-    WrongMethod,
+    /// Operations have this path, with other methods (these, for the `Allow` header).
+    WrongMethod(Vec<Method>),
 }
 
 /// The operations of a document, by method and path template.
@@ -101,28 +101,39 @@ impl Routes {
         Self { routes }
     }
 
-    /// The operation `method` and `path` (as sent, percent-encoded) are for.
+    /// The operation `method` and `path` (as sent, percent-encoded) are for. As routers do,
+    /// the path template is chosen first, the one with the most literal segments winning
+    /// (`/desktops/detail` over `/desktops/{desktop_id}`, whatever the document's order),
+    /// then the method among that template's operations.
     pub fn find(&self, method: &Method, path: &str) -> Result<Matched<'_>, Unmatched> {
         let sent: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-        let mut wrong_method = false;
-        for route in &self.routes {
-            let Some(parameters) = route.matches(&sent) else {
-                continue;
-            };
-            if route.method != *method {
-                wrong_method = true;
-                continue;
+        let literals = |route: &Route| {
+            route
+                .segments
+                .iter()
+                .filter(|s| matches!(s, Segment::Literal(_)))
+                .count()
+        };
+        let template = self
+            .routes
+            .iter()
+            .filter(|route| route.matches(&sent).is_some())
+            .max_by_key(|route| literals(route))
+            .map(|route| &route.segments)
+            .ok_or(Unmatched::NoPath)?;
+        let same_template = self.routes.iter().filter(|r| &r.segments == template);
+        let mut allowed = Vec::new();
+        for route in same_template {
+            if route.method == *method {
+                let parameters = route.matches(&sent).unwrap_or_default();
+                return Ok(Matched {
+                    operation_id: &route.operation_id,
+                    parameters,
+                });
             }
-            return Ok(Matched {
-                operation_id: &route.operation_id,
-                parameters,
-            });
+            allowed.push(route.method.clone());
         }
-        Err(if wrong_method {
-            Unmatched::WrongMethod
-        } else {
-            Unmatched::NoPath
-        })
+        Err(Unmatched::WrongMethod(allowed))
     }
 
     /// The `operationId`s, in document order.
@@ -178,7 +189,7 @@ mod tests {
         assert_eq!(found.parameter("job_id"), Some("a/b"));
         assert_eq!(
             routes.find(&Method::GET, "/v2/p1/desktops/batch-attach"),
-            Err(Unmatched::WrongMethod)
+            Err(Unmatched::WrongMethod(vec![Method::POST]))
         );
         assert_eq!(routes.find(&Method::GET, "/admin"), Err(Unmatched::NoPath));
         assert_eq!(
@@ -189,5 +200,24 @@ mod tests {
             routes.operation_ids().collect::<Vec<_>>(),
             ["batchAttach", "showJob"]
         );
+    }
+
+    #[test]
+    fn a_literal_segment_wins_over_a_parameter_whatever_the_order() {
+        let routes = Routes::from_document(&json!({"paths": {
+            "/v2/{project_id}/desktops/{desktop_id}": {"get": {"operationId": "showDesktop"}},
+            "/v2/{project_id}/desktops/detail": {"get": {"operationId": "listDesktops"}},
+            "/v2/{project_id}/desktops/batch-attach": {"post": {"operationId": "batchAttach"}}
+        }}));
+        assert_eq!(
+            routes.find(&Method::GET, "/v2/p1/desktops/batch-attach"),
+            Err(Unmatched::WrongMethod(vec![Method::POST])),
+            "the literal template, then its methods"
+        );
+        let found = routes.find(&Method::GET, "/v2/p1/desktops/detail").unwrap();
+        assert_eq!(found.operation_id, "listDesktops");
+        let found = routes.find(&Method::GET, "/v2/p1/desktops/d1").unwrap();
+        assert_eq!(found.operation_id, "showDesktop");
+        assert_eq!(found.parameter("desktop_id"), Some("d1"));
     }
 }

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use crate::auth;
 use crate::faults::{Failure, Fault};
 use crate::routes::{Matched, Routes, Unmatched};
-use crate::validation::BodyValidators;
+use crate::validation::Validators;
 use crate::world::{ApiError, World};
 use crate::SimulatorConfig;
 
@@ -30,7 +30,7 @@ pub(crate) struct Shared {
     /// Path parameters the document binds in the client's configuration (the project id).
     pub bound: Vec<String>,
     pub world: Mutex<World>,
-    pub validators: BodyValidators,
+    pub validators: Validators,
     pub faults: Mutex<HashMap<String, Fault>>,
     pub received: Mutex<HashMap<String, usize>>,
     pub request_seq: AtomicU64,
@@ -64,10 +64,13 @@ impl Shared {
     }
 
     /// Checks the caller: a valid signature (fresh, by the configured key, with the configured
-    /// security token if any) or a known IAM token. Reasons never repeat a secret.
+    /// security token if any) or a known IAM token. A request that carries a signature must be
+    /// signed right even when it carries a token too: no credential presented is ignored.
+    /// Reasons never repeat a secret.
     fn authenticate(&self, parts: &Parts, body: &[u8]) -> Result<(), String> {
         let config = &self.config;
-        if let Some(token) = parts.headers.get("x-auth-token") {
+        let signed = parts.headers.contains_key(http::header::AUTHORIZATION);
+        if let (Some(token), false) = (parts.headers.get("x-auth-token"), signed) {
             return match token.to_str() {
                 Ok(token) if config.iam_tokens.iter().any(|t| t == token) => Ok(()),
                 _ => Err("the IAM token is not valid".into()),
@@ -120,9 +123,14 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             );
             return error_response(&error, None, &request_id);
         }
-        Err(Unmatched::WrongMethod) => {
+        Err(Unmatched::WrongMethod(allowed)) => {
             let error = ApiError::new(405, "APIGW.0102", "The method is not allowed here.");
-            return error_response(&error, None, &request_id);
+            let mut response = error_response(&error, None, &request_id);
+            let allowed: Vec<&str> = allowed.iter().map(http::Method::as_str).collect();
+            if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
+                response.headers_mut().insert(http::header::ALLOW, value);
+            }
+            return response;
         }
     };
     let operation_id = matched.operation_id.to_string();
@@ -183,6 +191,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         return error_response(&error, None, &request_id);
     }
     let shared_for_work = shared.clone();
+    let operation = operation_id.clone();
     let answer = tokio::task::spawn_blocking(move || {
         respond(&shared_for_work, &operation_id, &parts, &body)
     })
@@ -195,7 +204,12 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     });
     match answer {
         Ok(value) => json_response(StatusCode::OK, &value, &request_id),
-        Err((error, detail)) => error_response(&error, detail.as_deref(), &request_id),
+        Err((mut error, detail)) => {
+            error.status = shared
+                .validators
+                .documented_status(&operation, error.status);
+            error_response(&error, detail.as_deref(), &request_id)
+        }
     }
 }
 
@@ -214,6 +228,15 @@ fn respond(
         .find(&parts.method, parts.uri.path())
         .map_err(|_| (ApiError::not_implemented(operation_id), None))?;
     check_bound(shared, &matched, parts)?;
+    let query = shared
+        .validators
+        .check_query(operation_id, parts.uri.query().unwrap_or(""))
+        .map_err(|detail| {
+            (
+                ApiError::new(400, "WKS.0001", "Invalid query parameter."),
+                Some(detail),
+            )
+        })?;
     let body = if body.is_empty() {
         None
     } else {
@@ -237,7 +260,7 @@ fn respond(
     let now = Instant::now();
     let mut world = lock(&shared.world);
     world
-        .handle(operation_id, &matched, body, now)
+        .handle(operation_id, &matched, &query, body, now)
         .map_err(|e| (e, None))
 }
 

@@ -7,11 +7,19 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
-use crate::inventory::{DesktopSpec, Inventory};
+use crate::inventory::{DesktopSpec, Inventory, UserSpec};
 use crate::jobs::{Job, SubJob};
 use crate::routes::Matched;
+
+/// The job type of an assignment, from the service's list (the SDK's `ListItaSubJobsRequest`).
+const JOB_ATTACH: &str = "attachDesktops";
+/// The job type of a batch unbinding, from the same list.
+const JOB_DETACH: &str = "batchDetachDesktops";
+/// The service's list has no job type for a privilege change: the simulator names it after
+/// the operation.
+const JOB_PRIVILEGE: &str = "changeUserPrivilegeGroup";
 
 /// An error answer: status, error code, message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,8 +78,10 @@ pub struct Desktop {
 #[derive(Debug)]
 pub struct World {
     desktops: BTreeMap<String, Desktop>,
-    users: BTreeSet<String>,
-    groups: BTreeSet<String>,
+    /// Users by name.
+    users: BTreeMap<String, UserSpec>,
+    /// Group ids by name.
+    groups: BTreeMap<String, String>,
     jobs: BTreeMap<String, Job>,
     job_duration: Duration,
     next_id: u64,
@@ -163,8 +173,16 @@ impl World {
                     (spec.id.clone(), desktop)
                 })
                 .collect(),
-            users: inventory.users.iter().map(|u| u.name.clone()).collect(),
-            groups: inventory.groups.iter().cloned().collect(),
+            users: inventory
+                .users
+                .iter()
+                .map(|u| (u.name.clone(), u.clone()))
+                .collect(),
+            groups: inventory
+                .groups
+                .iter()
+                .map(|g| (g.name().to_string(), g.id()))
+                .collect(),
             jobs: BTreeMap::new(),
             job_duration,
             next_id: 1,
@@ -223,9 +241,9 @@ impl World {
     fn check_principal(&self, info: &UserInfo, desktop: &DesktopSpec) -> Result<(), ApiError> {
         let kind = info.kind.as_deref().unwrap_or("USER");
         let known = if kind == "GROUP" {
-            self.groups.contains(&info.user_name)
+            self.groups.contains_key(&info.user_name)
         } else {
-            self.users.contains(&info.user_name)
+            self.users.contains_key(&info.user_name)
         };
         if !known {
             let what = if kind == "GROUP" {
@@ -283,12 +301,14 @@ impl World {
         }
     }
 
-    /// Runs operation `operation_id` of the document: `path` holds its path parameters and
-    /// `body` its validated request body. An operation without behaviour here answers 501.
+    /// Runs operation `operation_id` of the document: `path` holds its path parameters,
+    /// `query` its validated query parameters (as JSON values) and `body` its validated
+    /// request body. An operation without behaviour here answers 501.
     pub fn handle(
         &mut self,
         operation_id: &str,
         path: &Matched<'_>,
+        query: &Map<String, Value>,
         body: Option<Value>,
         now: Instant,
     ) -> Result<Value, ApiError> {
@@ -302,6 +322,12 @@ impl World {
                 let job_id = path.parameter("job_id").unwrap_or_default();
                 self.show_job(job_id, project_id, now)
             }
+            "listDesktops" => Ok(self.list_desktops(query, now)),
+            "showDesktop" => {
+                self.show_desktop(path.parameter("desktop_id").unwrap_or_default(), now)
+            }
+            "listUsers" => Ok(self.list_users(query)),
+            "listUserGroups" => Ok(self.list_user_groups(query)),
             other => Err(ApiError::not_implemented(other)),
         }
     }
@@ -332,7 +358,7 @@ impl World {
                 .join(",");
             sub_jobs.push(self.sub_job(&spec, Some(users), None));
         }
-        let job_id = self.start_job("BATCH_ATTACH_INSTANCES", sub_jobs, now);
+        let job_id = self.start_job(JOB_ATTACH, sub_jobs, now);
         Ok(json!({ "job_id": job_id }))
     }
 
@@ -571,7 +597,7 @@ impl World {
         let job_id = if pool_sub_jobs.is_empty() {
             String::new()
         } else {
-            self.start_job("BATCH_DETACH_INSTANCES", pool_sub_jobs, now)
+            self.start_job(JOB_DETACH, pool_sub_jobs, now)
         };
         let success: Vec<&str> = if job_id.is_empty() {
             vec![]
@@ -657,8 +683,164 @@ impl World {
                 .join(",");
             sub_jobs.push(self.sub_job(&spec, Some(users), failure));
         }
-        let job_id = self.start_job("CHANGE_USER_PRIVILEGE_GROUP", sub_jobs, now);
+        let job_id = self.start_job(JOB_PRIVILEGE, sub_jobs, now);
         Ok(json!({ "job_id": job_id }))
+    }
+
+    /// A desktop as the lookups describe it: who is attached, with which group.
+    fn describe(&self, desktop: &Desktop) -> Value {
+        let spec = &desktop.spec;
+        let users: Vec<&str> = desktop
+            .attachments
+            .iter()
+            .filter(|a| a.kind != "GROUP")
+            .map(|a| a.name.as_str())
+            .collect();
+        let groups: Vec<&str> = desktop
+            .attachments
+            .iter()
+            .filter(|a| a.kind == "GROUP")
+            .map(|a| a.name.as_str())
+            .collect();
+        let attached: Vec<Value> = desktop
+            .attachments
+            .iter()
+            .map(|a| {
+                let id = if a.kind == "GROUP" {
+                    self.groups.get(&a.name).cloned()
+                } else {
+                    self.users.get(&a.name).map(|u| u.id.clone())
+                };
+                json!({"user_id": id, "user_name": a.name, "user_group": a.privilege_group, "type": a.kind})
+            })
+            .collect();
+        let desktop_type = if spec.pool {
+            "POOLED"
+        } else if spec.multi_user {
+            "SHARED"
+        } else {
+            "DEDICATED"
+        };
+        let mut value = json!({
+            "desktop_id": spec.id,
+            "computer_name": spec.name,
+            "status": if spec.running { "ACTIVE" } else { "SHUTOFF" },
+            "desktop_type": desktop_type,
+            "attach_state": if desktop.attachments.is_empty() { "UNATTACH" } else { "ATTACHED" },
+            "user_list": users,
+            "user_group_list": groups,
+            "attach_user_infos": attached,
+        });
+        if let Some(task) = &desktop.busy_with {
+            value["task_status"] = json!(format!("job {task}"));
+        }
+        if let (false, Some(first)) = (spec.multi_user, desktop.attachments.first()) {
+            value["user_name"] = json!(first.name);
+            value["user_group"] = json!(first.privilege_group);
+        }
+        value
+    }
+
+    /// GET desktops/detail: the desktops the filters select, one page. The simulator applies
+    /// `status`, `user_name`, `computer_name`, `desktop_type` and `user_attached`; the other
+    /// filters are accepted and ignored.
+    pub fn list_desktops(&mut self, query: &Map<String, Value>, now: Instant) -> Value {
+        self.settle(now);
+        let text = |name: &str| query.get(name).and_then(Value::as_str);
+        let selected: Vec<Value> = self
+            .desktops
+            .values()
+            .filter(|d| {
+                let described = self.describe(d);
+                let field = |name: &str| described.get(name).and_then(Value::as_str);
+                text("status").is_none_or(|s| field("status") == Some(s))
+                    && text("computer_name").is_none_or(|n| d.spec.name == n)
+                    && text("desktop_type").is_none_or(|t| field("desktop_type") == Some(t))
+                    && text("user_name").is_none_or(|u| {
+                        d.attachments
+                            .iter()
+                            .any(|a| a.kind != "GROUP" && a.name == u)
+                    })
+                    && query
+                        .get("user_attached")
+                        .and_then(Value::as_bool)
+                        .is_none_or(|attached| attached != d.attachments.is_empty())
+            })
+            .map(|d| self.describe(d))
+            .collect();
+        page(query, selected, "desktops", 500)
+    }
+
+    /// GET desktops/{desktop_id}.
+    pub fn show_desktop(&mut self, desktop_id: &str, now: Instant) -> Result<Value, ApiError> {
+        self.settle(now);
+        let desktop = self.desktops.get(desktop_id).ok_or_else(|| {
+            ApiError::new(
+                404,
+                "WKS.0104",
+                format!("The desktop {desktop_id} does not exist."),
+            )
+        })?;
+        Ok(json!({ "desktop": self.describe(desktop) }))
+    }
+
+    /// GET users: `user_name` and `group_name` select (the simulator keeps no group
+    /// membership, so `group_name` selects nobody); the other filters are ignored.
+    pub fn list_users(&self, query: &Map<String, Value>) -> Value {
+        let text = |name: &str| query.get(name).and_then(Value::as_str);
+        let selected: Vec<Value> = self
+            .users
+            .values()
+            .filter(|u| text("user_name").is_none_or(|n| u.name == n))
+            .filter(|_| text("group_name").is_none())
+            .map(|user| {
+                let desktops = self
+                    .desktops
+                    .values()
+                    .filter(|d| {
+                        d.attachments
+                            .iter()
+                            .any(|a| a.kind != "GROUP" && a.name == user.name)
+                    })
+                    .count();
+                let mut value = json!({
+                    "id": user.id,
+                    "user_name": user.name,
+                    "total_desktops": desktops,
+                    "active_type": "USER_ACTIVATE",
+                    "locked": false,
+                    "disabled": false,
+                });
+                if let Some(email) = &user.email {
+                    value["user_email"] = json!(email);
+                }
+                value
+            })
+            .collect();
+        page(query, selected, "users", usize::MAX)
+    }
+
+    /// GET groups: `keyword` selects the groups whose name contains it.
+    pub fn list_user_groups(&self, query: &Map<String, Value>) -> Value {
+        let keyword = query.get("keyword").and_then(Value::as_str);
+        let selected: Vec<Value> = self
+            .groups
+            .iter()
+            .filter(|(name, _)| keyword.is_none_or(|k| name.contains(k)))
+            .map(|(name, id)| {
+                let members = self
+                    .desktops
+                    .values()
+                    .filter(|d| {
+                        d.attachments
+                            .iter()
+                            .any(|a| a.kind == "GROUP" && &a.name == name)
+                    })
+                    .count();
+                json!({"id": id, "name": name, "platform_type": "LOCAL", "user_quantity": members})
+            })
+            .collect();
+        page(query, selected, "user_groups", 100)
     }
 
     /// GET workspace-jobs/{job_id}.
@@ -676,4 +858,20 @@ impl World {
                 ApiError::new(404, "WKS.0104", format!("The job {job_id} does not exist."))
             })
     }
+}
+
+/// One page of `items` as a list answer: `offset` and `limit` from the query (`limit` 0 or
+/// absent: `default_limit`), and the total before paging.
+fn page(query: &Map<String, Value>, items: Vec<Value>, key: &str, default_limit: usize) -> Value {
+    let number = |name: &str| {
+        query
+            .get(name)
+            .and_then(Value::as_u64)
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX))
+    };
+    let total = items.len();
+    let offset = number("offset").unwrap_or(0);
+    let limit = number("limit").filter(|l| *l > 0).unwrap_or(default_limit);
+    let page: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
+    json!({ key: page, "total_count": total })
 }

@@ -76,6 +76,36 @@ pub fn simulator_config(endpoint: &str) -> ConfigBuilder {
         .endpoint(endpoint)
 }
 
+/// Sends a request signed with the simulator's demo credentials, as raw as the caller wants
+/// it (no client-side check): `path` is the path and query after the endpoint, `body` is
+/// sent as JSON when given.
+pub async fn send_signed(
+    endpoint: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Vec<u8>>,
+) -> reqwest::Response {
+    use huaweicloud_workspace::signing::{sign_request, SigningParams};
+    let url = format!("{}{path}", endpoint.trim_end_matches('/'));
+    let mut request = reqwest::Request::new(method, url.parse().expect("a URL"));
+    if let Some(body) = body {
+        request.headers_mut().insert(
+            "content-type",
+            reqwest::header::HeaderValue::from_static("application/json"),
+        );
+        *request.body_mut() = Some(body.into());
+    }
+    let secret = huaweicloud_workspace::Secret::new(workspace_simulator::DEMO_SECRET_KEY);
+    let params = SigningParams::new(workspace_simulator::DEMO_ACCESS_KEY, &secret)
+        .project_id(workspace_simulator::DEMO_PROJECT_ID);
+    sign_request(&mut request, &params, std::time::SystemTime::now()).expect("signed");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+        .execute(request)
+        .await
+        .expect("the simulator answers")
+}
+
 /// The named example of an operation's request body, e.g. `("batchAttach", "assignByPolicy")`.
 pub fn request_example(operation_id: &str, name: &str) -> Value {
     example(

@@ -113,6 +113,57 @@ async fn a_missing_body_and_bad_flags_are_usage_errors_reported_like_the_others(
     }
 }
 
+/// Huawei marks user names and e-mail addresses sensitive (`x-isSensitive`): the most
+/// verbose logs of calls that carry them, in a query and in a body, never show them.
+#[tokio::test]
+async fn verbose_logs_never_show_the_personal_data_the_document_marks_sensitive() {
+    let simulator = simulator().await;
+    let body = json!({"desktops": [{
+        "desktop_id": "5f4ed564-14eb-44fd-8ff7-0483725a532b",
+        "user_name": "carol", "user_group": "users", "user_email": "carol.private@example.org"}]});
+    let mut attach = cli();
+    attach.args([
+        "-vvv",
+        "batch-attach",
+        "--json-body",
+        "-",
+        "--endpoint",
+        &simulator.endpoint(),
+    ]);
+    let attached = run(attach, Some(body.to_string())).await;
+    assert_eq!(attached.code, Some(0), "{}", attached.stderr);
+    let mut list = cli();
+    list.args([
+        "-vvv",
+        "list-desktops",
+        "--user-name",
+        "carol",
+        "--endpoint",
+        &simulator.endpoint(),
+    ]);
+    let listed = run(list, None).await;
+    assert_eq!(listed.code, Some(0), "{}", listed.stderr);
+    assert!(
+        listed.stdout.contains("carol"),
+        "the answer names her: {}",
+        listed.stdout
+    );
+    for done in [&attached, &listed] {
+        assert!(
+            done.stderr.contains("DEBUG"),
+            "the logs are on: {}",
+            done.stderr
+        );
+        for personal in ["carol", "private@example"] {
+            assert!(
+                !done.stderr.contains(personal),
+                "{personal} logged:\n{}",
+                done.stderr
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_region_typo_gets_a_suggestion_in_the_words_of_the_command_line() {
     let mut command = cli();

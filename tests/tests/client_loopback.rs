@@ -69,7 +69,40 @@ async fn every_operation_of_the_document_is_signed_and_verifies_on_the_server() 
                 .await
                 .map(drop),
             "showJob" => client.show_job().job_id("j-attach").send().await.map(drop),
+            "listDesktops" => client
+                .list_desktops()
+                .user_attached(false)
+                .user_name("alice")
+                .limit(50)
+                .send()
+                .await
+                .map(drop),
+            "showDesktop" => client
+                .show_desktop()
+                .desktop_id("d1")
+                .send()
+                .await
+                .map(drop),
+            "listUsers" => client
+                .list_users()
+                .offset(0)
+                .limit(100)
+                .send()
+                .await
+                .map(drop),
+            "listUserGroups" => client
+                .list_user_groups()
+                .keyword("design")
+                .send()
+                .await
+                .map(drop),
             other => panic!("operation {other} is not exercised by this test"),
+        };
+        let query = match id {
+            "listDesktops" => "?user_attached=false&user_name=alice&limit=50",
+            "listUsers" => "?offset=0&limit=100",
+            "listUserGroups" => "?keyword=design",
+            _ => "",
         };
         sent.unwrap_or_else(|e| panic!("{id}: {e}"));
         let received = server.received(id);
@@ -80,8 +113,22 @@ async fn every_operation_of_the_document_is_signed_and_verifies_on_the_server() 
         let path = operation
             .path
             .replace("{project_id}", PROJECT_ID)
-            .replace("{job_id}", "j-attach");
-        assert_eq!(request.uri, path, "{id}");
+            .replace("{job_id}", "j-attach")
+            .replace("{desktop_id}", "d1");
+        let (sent_path, sent_query) = request.uri.split_once('?').unwrap_or((&request.uri, ""));
+        assert_eq!(sent_path, path, "{id}");
+        let mut sent_query: Vec<&str> = sent_query.split('&').filter(|p| !p.is_empty()).collect();
+        let mut expected: Vec<&str> = query
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .collect();
+        sent_query.sort();
+        expected.sort();
+        assert_eq!(
+            sent_query, expected,
+            "{id}: the query carries exactly the parameters set"
+        );
         assert_eq!(request.headers["x-project-id"], PROJECT_ID);
         assert_eq!(
             request.headers["host"],

@@ -292,9 +292,10 @@ fn constraint_violations_are_rejected_naming_the_field() {
         );
     }
     assert!(
-        "x".repeat(200).parse::<types::UserOrGroupName>().is_ok(),
-        "only LOCAL_AD user names have a length limit, which the type cannot tell apart"
+        "x".repeat(64).parse::<types::UserOrGroupName>().is_ok(),
+        "Huawei's definition bounds user and group names to 64 characters"
     );
+    assert!("x".repeat(65).parse::<types::UserOrGroupName>().is_err());
     assert!("has space".parse::<types::UserOrGroupName>().is_err());
 
     // A body decoded from JSON is validated too: the constraint cannot be bypassed.

@@ -133,14 +133,16 @@ async fn policy_assignment_pool_jobs_failed_jobs_and_conflicts() {
         .await
         .unwrap();
 
-    // While the job runs, its desktops are busy: a second operation conflicts.
+    // While the job runs, its desktops are busy: a second operation conflicts. batch-attach
+    // lists no 409, so the simulator answers the conflict with a 400 (it answers only
+    // statuses the document lists).
     let error = client
         .batch_attach()
         .body(body::<types::BatchAttachRequest>(json!({"desktops": [{"desktop_id": DEV_02, "user_name": "alice", "user_group": "users"}]})))
         .send()
         .await
         .unwrap_err();
-    assert_eq!(error.status(), Some(http::StatusCode::CONFLICT));
+    assert_eq!(error.status(), Some(http::StatusCode::BAD_REQUEST));
     assert_eq!(error.code(), Some("WKS.0409"));
     assert!(error.request_id().is_some_and(|id| id.starts_with("sim")));
 

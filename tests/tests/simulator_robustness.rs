@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 use huaweicloud_workspace::{request_body, types, Client, Credentials, Error};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use workspace_simulator::{Simulator, StartError, DEMO_ACCESS_KEY, MAX_JOB_DURATION};
+use workspace_simulator::{
+    Simulator, StartError, DEMO_ACCESS_KEY, DEMO_PROJECT_ID, MAX_JOB_DURATION,
+};
 use workspace_tests::simulator_config;
 
 const DEV_01: &str = "b41a8cc1-4813-47a0-bf3a-7800fcd5b581";
@@ -100,15 +102,18 @@ async fn the_401_never_repeats_the_security_token() {
 async fn a_large_request_does_not_hold_up_the_others() {
     let simulator = Simulator::builder().start().await.unwrap();
     let client = client(&simulator);
-    // About 15 MB of desktops: parsed and validated outside the simulator's state lock.
+    // About 15 MB of desktops: parsed and validated outside the simulator's state lock. The
+    // client refuses more than 100 desktops, so the body is sent signed but unchecked.
     let desktops: Vec<_> = (0..200_000)
         .map(|i| json!({"desktop_id": format!("desktop-{i:08}-padding-padding"), "is_detach_all_users": true}))
         .collect();
-    let big: types::BatchDetachRequest =
-        request_body::from_value(json!({"desktops": desktops})).unwrap();
+    let big = serde_json::to_vec(&json!({"desktops": desktops})).unwrap();
     let large = {
-        let client = client.clone();
-        tokio::spawn(async move { client.batch_detach().body(big).send().await })
+        let endpoint = simulator.endpoint();
+        let path = format!("/v2/{DEMO_PROJECT_ID}/desktops/batch-detach");
+        tokio::spawn(async move {
+            workspace_tests::send_signed(&endpoint, reqwest::Method::POST, &path, Some(big)).await
+        })
     };
     // Once the simulator has the whole body, it parses and validates it: that is when a
     // small request must still get through.
@@ -118,7 +123,12 @@ async fn a_large_request_does_not_hold_up_the_others() {
     let started = Instant::now();
     let _ = client.show_job().job_id("any").send().await;
     let small = started.elapsed();
-    let _ = large.await.unwrap();
+    let refused = large.await.unwrap();
+    assert_eq!(
+        refused.status(),
+        400,
+        "more than 100 desktops is refused, as the service does"
+    );
     assert!(
         small < Duration::from_millis(1500),
         "a small request waited {small:?}"

@@ -102,6 +102,54 @@ async fn every_operation_passes_prism_validation() {
             job.status.is_some(),
             "Prism's example decoded into the generated type"
         );
+
+        let desktops = client
+            .list_desktops()
+            .user_attached(false)
+            .user_name("alice")
+            .sort_field("created")
+            .offset(0)
+            .limit(100)
+            .send()
+            .await
+            .unwrap();
+        assert_no_violations("list-desktops", &desktops);
+        assert_eq!(desktops.desktops.len(), 1, "Prism's example decoded");
+        let desktop = client.show_desktop().desktop_id("d1").send().await.unwrap();
+        assert_no_violations("show-desktop", &desktop);
+        let users = client
+            .list_users()
+            .offset(0)
+            .limit(10)
+            .send()
+            .await
+            .unwrap();
+        assert_no_violations("list-users", &users);
+        let groups = client
+            .list_user_groups()
+            .keyword("design")
+            .send()
+            .await
+            .unwrap();
+        assert_no_violations("list-user-groups", &groups);
+    }
+    // A new operation of the document fails here until it is sent above.
+    let sent = [
+        "batchAttach",
+        "batchDetach",
+        "changeUserPrivilegeGroup",
+        "showJob",
+        "listDesktops",
+        "showDesktop",
+        "listUsers",
+        "listUserGroups",
+    ];
+    for operation in &workspace_tests::document().model().operations {
+        assert!(
+            sent.contains(&operation.id.as_str()),
+            "{} is not sent to Prism",
+            operation.id
+        );
     }
 }
 

@@ -4,22 +4,28 @@
 //!   `spec/workspace.yaml` (see [`artifacts`]) and prints what the change does to users of
 //!   the generated crate, ending with one `semver: …` line;
 //! - `cargo xtask regen --check` writes nothing and fails, naming each stale artifact, when
-//!   one differs from what the document gives (CI runs it).
-
-mod artifacts;
+//!   one differs from what the document gives (CI runs it);
+//! - `cargo xtask upstream` compares the document with Huawei's own definitions of the same
+//!   operations (see [`xtask::upstream`]).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use workspace_codegen::report::Report;
 use workspace_codegen::Surface;
+use xtask::artifacts;
+use xtask::upstream::{self, definitions::Source, recorded};
 
 const USAGE: &str = "usage: cargo xtask regen [--check]
+       cargo xtask upstream [--version V | --latest | --definitions DIR] [--spec FILE] [--recorded FILE]
 
   regen           rewrite every artifact derived from spec/workspace.yaml, and print the
                   change report (ends with `semver: major|minor|patch|none`) and the
                   CHANGELOG.md entry it calls for
-  regen --check   change nothing; fail if an artifact is stale";
+  regen --check   change nothing; fail if an artifact is stale
+  upstream        compare spec/workspace.yaml with Huawei's definitions of the same operations
+                  (the version Cargo.lock pins; --version V another published one, --latest the
+                  newest); fail on a difference not recorded in spec/upstream-differences.yaml";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +33,7 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["regen"] => regen(false),
         ["regen", "--check"] => regen(true),
+        ["upstream", rest @ ..] => upstream(rest),
         ["--help" | "-h" | "help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -108,4 +115,37 @@ fn regen(check: bool) -> Result<ExitCode, String> {
 
 fn read(path: &Path) -> Option<String> {
     std::fs::read_to_string(path).ok()
+}
+
+/// `cargo xtask upstream [--version V | --latest | --definitions DIR] [--spec F] [--recorded F]`.
+fn upstream(args: &[&str]) -> Result<ExitCode, String> {
+    let root = workspace_root()?;
+    let mut source = Source::Pinned;
+    let mut spec = root.join("spec/workspace.yaml");
+    let mut recorded_file = root.join(recorded::FILE);
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        let mut value = || {
+            rest.next()
+                .map(|v| v.to_string())
+                .ok_or_else(|| format!("{arg} needs a value\n{USAGE}"))
+        };
+        match *arg {
+            "--version" => source = Source::Version(value()?),
+            "--latest" => source = Source::Latest,
+            "--definitions" => source = Source::Directory(value()?.into()),
+            "--spec" => spec = value()?.into(),
+            "--recorded" => recorded_file = value()?.into(),
+            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+        }
+    }
+    let recorded = recorded::read(&recorded_file)?;
+    let definitions = upstream::definitions::load(&root, &source)?;
+    let outcome = upstream::check(&spec, &recorded, &definitions)?;
+    println!("{outcome}");
+    Ok(if outcome.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -174,12 +174,19 @@ fn the_readme_workflow_works_on_a_copy_of_the_workspace() {
     // 1. Edit the document: an optional field.
     let spec = copy.join("spec/workspace.yaml");
     let text = std::fs::read_to_string(&spec).unwrap();
-    let edited = text.replacen(
-        "    BatchDetachResponse:\n      description: What was unbound, and the job that does it where there is one.\n      type: object\n      properties:\n",
-        "    BatchDetachResponse:\n      description: What was unbound, and the job that does it where there is one.\n      type: object\n      properties:\n        zz_note:\n          description: A note.\n          type: string\n",
-        1,
+    let schema = text
+        .find("\n    BatchDetachResponse:\n")
+        .expect("the document has BatchDetachResponse");
+    let properties = schema
+        + text[schema..]
+            .find("\n      properties:\n")
+            .expect("with properties")
+        + "\n      properties:\n".len();
+    let edited = format!(
+        "{}        zz_note:\n          description: A note.\n          type: string\n{}",
+        &text[..properties],
+        &text[properties..]
     );
-    assert_ne!(edited, text, "the edit applies");
     std::fs::write(&spec, edited).unwrap();
 
     // The artifacts are now stale, and --check says what to run.

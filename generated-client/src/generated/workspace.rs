@@ -14,7 +14,7 @@ pub mod types {
         ///What the assignment iterates over. USER: give each user desktops; DESKTOP: give each desktop users.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assign_dimension: ::std::option::Option<AssignModelInfoAssignDimension>,
-        ///Number of users each desktop is assigned to. Required with DESKTOP_ASSIGN_FIXED_USER.
+        ///Number of users each desktop is assigned to, 0 to 100. Required with DESKTOP_ASSIGN_FIXED_USER.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub desktop_assigin_user_num: ::std::option::Option<i32>,
         ///ID of the policy that names the desktops. A computer name given in the request takes precedence.
@@ -23,7 +23,7 @@ pub mod types {
         ///Assignment strategy, named `{dimension}_{sub-strategy}`. USER_NO_DESKTOP: users without a desktop first; USER_FIXED_DESKTOP_NUM: a fixed number of desktops per user; DESKTOP_ASSIGN_USER_PRIORITY: desktops, users first; DESKTOP_ASSIGN_FIXED_USER: a fixed number of users per desktop; DESKTOP_ASSIGN_USERS_OR_GROUPS: every desktop to all selected users or groups; FIXED_RELATION: the pairs given in the request.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub priority_strategy: ::std::option::Option<AssignModelInfoPriorityStrategy>,
-        ///Number of desktops each user receives. Required with USER_NO_DESKTOP and USER_FIXED_DESKTOP_NUM.
+        ///Number of desktops each user receives, 0 to 100. Required with USER_NO_DESKTOP and USER_FIXED_DESKTOP_NUM.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_assigin_desktop_num: ::std::option::Option<i32>,
     }
@@ -171,7 +171,7 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct AttachInstancesDesktopInfo {
-        ///Users and groups to assign a multi-user desktop to. Only valid for multi-user desktops; takes precedence over `user_name` and `user_group`.
+        ///Users and groups to assign a multi-user desktop to, at most 500. Only valid for multi-user desktops; takes precedence over `user_name` and `user_group`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attach_user_infos: ::std::vec::Vec<AttachInstancesUserInfo>,
         ///Unique computer name to give the desktop: 1 to 15 letters, digits, `-` and `_`, starting with a letter and not ending with `-`.
@@ -186,13 +186,13 @@ pub mod types {
         ///Email address of the user; the service notifies the user there once the desktop is assigned.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_email: ::std::option::Option<::std::string::String>,
-        ///Privilege group of the user on this desktop. Required unless `attach_user_infos` is given, which takes precedence.
+        ///Privilege group of the user on this desktop. Needed when the request names the pairs itself (no `assign_model`) and `attach_user_infos` is absent; `attach_user_infos` takes precedence.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_group: ::std::option::Option<UserGroup>,
         ///ID of the user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id: ::std::option::Option<::std::string::String>,
-        ///User the desktop is assigned to. Required unless `attach_user_infos` is given, which takes precedence.
+        ///User the desktop is assigned to. Needed when the request names the pairs itself (no `assign_model`) and `attach_user_infos` is absent; `attach_user_infos` takes precedence.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_name: ::std::option::Option<DesktopUserName>,
     }
@@ -300,10 +300,10 @@ pub mod types {
     pub struct BatchAttachRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub assign_model: ::std::option::Option<AssignModelInfo>,
-        ///Desktops to assign.
+        ///Desktops to assign, at most 100 per call.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub desktops: ::std::vec::Vec<AttachInstancesDesktopInfo>,
-        ///Users to receive desktops when `assign_model` lets the service decide the pairing.
+        ///Users to receive desktops when `assign_model` lets the service decide the pairing, at most 100.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub users: ::std::vec::Vec<AttachInstancesUserInfo>,
     }
@@ -330,7 +330,7 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct BatchDetachRequest {
-        ///Desktops to unbind users from.
+        ///Desktops to unbind users from, at most 100 per call.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub desktops: ::std::vec::Vec<DetachInstancesDesktopInfo>,
     }
@@ -339,7 +339,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///What was unbound, and the job that does it where there is one.
+    ///The desktops refused, and the job that unbinds the users where there is one.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
     pub struct BatchDetachResponse {
@@ -363,7 +363,7 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct ChangeUserPrivilegeGroupDesktopInfo {
-        ///Users whose group changes. When absent, the top-level `user_privilege_group` applies to the desktop's users.
+        ///Users whose group changes, at most 500. When absent, the top-level `user_privilege_group` applies to the desktop's users.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attach_user_infos: ::std::vec::Vec<ChangeUserPrivilegeGroupUserInfo>,
         ///ID of the desktop.
@@ -379,7 +379,7 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct ChangeUserPrivilegeGroupRequest {
-        ///Desktops whose users change privilege group.
+        ///Desktops whose users change privilege group, at most 1,000 per call.
         pub desktops: ::std::vec::Vec<ChangeUserPrivilegeGroupDesktopInfo>,
         ///Group for the users of a listed desktop that its `attach_user_infos` does not name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -414,7 +414,7 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: ObjectType,
         ///Name of the user or user group, as selected by `type`.
-        pub user_name: ChangeUserPrivilegeGroupUserInfoUserName,
+        pub user_name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_privilege_group: ::std::option::Option<UserGroup>,
     }
@@ -423,64 +423,196 @@ pub mod types {
             Default::default()
         }
     }
-    ///Name of the user or user group, as selected by `type`.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
+    ///A user or user group attached to a desktop.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
-    pub struct ChangeUserPrivilegeGroupUserInfoUserName(::std::string::String);
-    impl ::std::ops::Deref for ChangeUserPrivilegeGroupUserInfoUserName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
+    pub struct DesktopAttachedUser {
+        ///USER or GROUP; another value the service may add is kept as text.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        ///Privilege group on the desktop (such as users or administrators).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_group: ::std::option::Option<::std::string::String>,
+        ///ID of the user or user group.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        ///Name of the user or user group.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_name: ::std::option::Option<::std::string::String>,
+    }
+    impl DesktopAttachedUser {
+        pub fn builder() -> builder::DesktopAttachedUser {
+            Default::default()
         }
     }
-    impl ::std::convert::From<ChangeUserPrivilegeGroupUserInfoUserName>
-    for ::std::string::String {
-        fn from(value: ChangeUserPrivilegeGroupUserInfoUserName) -> Self {
-            value.0
+    ///A desktop, and who is attached to it.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    pub struct DesktopDetail {
+        ///Assignment state, such as ATTACHED, UNATTACH, ATTACHING or ATTACHFAIL.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attach_state: ::std::option::Option<::std::string::String>,
+        ///Everyone attached, with their privilege group.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub attach_user_infos: ::std::vec::Vec<DesktopAttachedUser>,
+        ///Availability zone.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub availability_zone: ::std::option::Option<::std::string::String>,
+        ///ID of the desktop as billed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bill_resource_id: ::std::option::Option<::std::string::String>,
+        ///Computer name of the desktop.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub computer_name: ::std::option::Option<::std::string::String>,
+        ///When the desktop was created.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created: ::std::option::Option<::std::string::String>,
+        ///ID of the desktop.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub desktop_id: ::std::option::Option<::std::string::String>,
+        ///DEDICATED, POOLED or SHARED.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub desktop_type: ::std::option::Option<::std::string::String>,
+        ///ID of the desktop's enterprise project.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enterprise_project_id: ::std::option::Option<::std::string::String>,
+        ///How the desktop reaches the internet, such as NAT, EIP or BOTH.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub internet_mode: ::std::option::Option<::std::string::String>,
+        ///IP addresses of the desktop.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub ip_addresses: ::std::vec::Vec<::std::string::String>,
+        ///Whether an elastic IP is being bound.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_attaching_eip: ::std::option::Option<bool>,
+        ///Whether someone is logged in, such as REGISTERED or UNREGISTER.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub login_status: ::std::option::Option<::std::string::String>,
+        ///ID of the order that bought the desktop (yearly or monthly billing).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_id: ::std::option::Option<::std::string::String>,
+        ///Operating system.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub os_version: ::std::option::Option<::std::string::String>,
+        ///Organizational unit of the desktop in the domain.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ou_name: ::std::option::Option<::std::string::String>,
+        ///Progress of the operation in progress, in percent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub process: ::std::option::Option<i64>,
+        ///ID of the desktop's product (flavor package).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub product_id: ::std::option::Option<::std::string::String>,
+        ///Security identifier of the desktop in the domain.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sid: ::std::option::Option<::std::string::String>,
+        ///Name of the site the desktop runs in.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub site_name: ::std::option::Option<::std::string::String>,
+        ///Type of the site the desktop runs in.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub site_type: ::std::option::Option<::std::string::String>,
+        ///State of the desktop, such as ACTIVE (running), SHUTOFF or ERROR.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        ///ID of the desktop's subnet.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subnet_id: ::std::option::Option<::std::string::String>,
+        ///Tags of the desktop.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<DesktopTag>,
+        ///The operation in progress on the desktop, if any.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub task_status: ::std::option::Option<::std::string::String>,
+        ///That user's privilege group.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_group: ::std::option::Option<::std::string::String>,
+        ///Names of the user groups attached.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub user_group_list: ::std::vec::Vec<::std::string::String>,
+        ///Names of the users attached.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub user_list: ::std::vec::Vec<::std::string::String>,
+        ///The user the desktop belongs to (single-user desktops).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_name: ::std::option::Option<::std::string::String>,
+    }
+    impl DesktopDetail {
+        pub fn builder() -> builder::DesktopDetail {
+            Default::default()
         }
     }
-    impl ::std::str::FromStr for ChangeUserPrivilegeGroupUserInfoUserName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
+    ///A tag of a desktop.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
+    pub struct DesktopTag {
+        ///The tag's key.
+        pub key: ::std::string::String,
+        ///The tag's value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl DesktopTag {
+        pub fn builder() -> builder::DesktopTag {
+            Default::default()
         }
     }
-    impl ::std::convert::TryFrom<&str> for ChangeUserPrivilegeGroupUserInfoUserName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
+    ///A user of the domain, who can be assigned desktops.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    pub struct DesktopUser {
+        ///Whether the account has expired.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_expired: ::std::option::Option<bool>,
+        ///When the account expires (0 means never).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_expires: ::std::option::Option<::std::string::String>,
+        ///How the account is activated, USER_ACTIVATE or ADMIN_ACTIVATE.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub active_type: ::std::option::Option<::std::string::String>,
+        ///Description of the user.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Whether the account is disabled.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub disabled: ::std::option::Option<bool>,
+        ///Whether the user may change the password.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enable_change_password: ::std::option::Option<bool>,
+        ///ID of the user.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Whether the user is a pre-created user.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_pre_user: ::std::option::Option<bool>,
+        ///Whether the account is locked.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub locked: ::std::option::Option<bool>,
+        ///Whether the password must change at the next login.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_login_change_password: ::std::option::Option<bool>,
+        ///Whether the password never expires.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub password_never_expired: ::std::option::Option<bool>,
+        ///Number of desktops assigned to the user.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_desktops: ::std::option::Option<i32>,
+        ///E-mail address of the user.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_email: ::std::option::Option<::std::string::String>,
+        ///Name of the user.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_name: ::std::option::Option<::std::string::String>,
+        ///Phone number of the user.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_phone: ::std::option::Option<::std::string::String>,
+    }
+    impl DesktopUser {
+        pub fn builder() -> builder::DesktopUser {
+            Default::default()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for ChangeUserPrivilegeGroupUserInfoUserName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ChangeUserPrivilegeGroupUserInfoUserName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///Name of the user a desktop belongs to; the user can log in to the desktop once it is assigned. Letters, digits, `-` and `_`, 1 to 32 characters, starting with a letter or digit. In LITE_AD domains it starts with a letter and has at most 20 characters; in LOCAL_AD domains it has at most 32. Windows desktops accept at most 20 characters, Linux desktops at most 32. Must differ from the desktop's computer name.
+    ///Name of the user a desktop belongs to; the user can log in to the desktop once it is assigned. Letters, digits, `-` and `_`, 1 to 32 characters, starting with a letter or digit. In local-authentication domains (LITE_AS) it starts with a letter and has at most 20 characters; in LOCAL_AD domains it has at most 32. Windows desktops accept at most 20 characters, Linux desktops at most 32. Must differ from the desktop's computer name.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
@@ -553,7 +685,7 @@ pub mod types {
         ///ID of the desktop.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub desktop_id: ::std::option::Option<::std::string::String>,
-        ///Users and groups to unbind.
+        ///Users and groups to unbind, at most 500.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub detach_user_infos: ::std::vec::Vec<DetachInstancesUserInfo>,
         ///true: unbind every user and ignore `detach_user_infos`. false: unbind only the users in `detach_user_infos`.
@@ -620,6 +752,9 @@ pub mod types {
         ///When the sub-job was created.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub begin_time: ::std::option::Option<::std::string::String>,
+        ///Name of the desktop the sub-job acts on.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub desktop_name: ::std::option::Option<::std::string::String>,
         ///When the sub-job ended.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
@@ -649,6 +784,12 @@ pub mod types {
         ///Kind of sub-job.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub job_type: ::std::option::Option<::std::string::String>,
+        ///MAC address of the desktop.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mac_address: ::std::option::Option<::std::string::String>,
+        ///What the sub-job reports, in words.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
         ///Progress of the sub-job.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub process: ::std::option::Option<i32>,
@@ -730,6 +871,54 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
+    ///One page of desktops.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    pub struct ListDesktopsResponse {
+        ///The desktops of this page.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub desktops: ::std::vec::Vec<DesktopDetail>,
+        ///How many desktops match, over every page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_count: ::std::option::Option<i32>,
+    }
+    impl ListDesktopsResponse {
+        pub fn builder() -> builder::ListDesktopsResponse {
+            Default::default()
+        }
+    }
+    ///One page of user groups.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    pub struct ListUserGroupsResponse {
+        ///How many groups match, over every page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_count: ::std::option::Option<i32>,
+        ///The groups of this page.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub user_groups: ::std::vec::Vec<UserGroupInfo>,
+    }
+    impl ListUserGroupsResponse {
+        pub fn builder() -> builder::ListUserGroupsResponse {
+            Default::default()
+        }
+    }
+    ///One page of users.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    pub struct ListUsersResponse {
+        ///How many users match, over every page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total_count: ::std::option::Option<i32>,
+        ///The users of this page.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub users: ::std::vec::Vec<DesktopUser>,
+    }
+    impl ListUsersResponse {
+        pub fn builder() -> builder::ListUsersResponse {
+            Default::default()
+        }
+    }
     ///Whether an entry names a user or a user group.
     #[derive(
         ::serde::Deserialize,
@@ -786,59 +975,16 @@ pub mod types {
             value.parse()
         }
     }
-    ///`ShowJobJobId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
+    ///One desktop.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
-    pub struct ShowJobJobId(::std::string::String);
-    impl ::std::ops::Deref for ShowJobJobId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
+    pub struct ShowDesktopResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub desktop: ::std::option::Option<DesktopDetail>,
     }
-    impl ::std::convert::From<ShowJobJobId> for ::std::string::String {
-        fn from(value: ShowJobJobId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for ShowJobJobId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ShowJobJobId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ShowJobJobId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ShowJobJobId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+    impl ShowDesktopResponse {
+        pub fn builder() -> builder::ShowDesktopResponse {
+            Default::default()
         }
     }
     ///An asynchronous job and its sub-jobs.
@@ -941,7 +1087,47 @@ pub mod types {
             value.parse()
         }
     }
-    ///Name of the user or user group, as selected by `type`. A user name has letters, digits, `-` and `_`; in LITE_AD domains it starts with a letter and has 1 to 20 characters, in LOCAL_AD domains it starts with a letter or digit and has 1 to 64. Windows desktops accept user names of at most 20 characters, Linux desktops at most 64. The service checks that the user exists and that the name differs from the computer name. A group name has letters, digits, Chinese characters, `-` and `_`.
+    ///A user group of the domain.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[non_exhaustive]
+    pub struct UserGroupInfo {
+        ///When the group was created.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        ///Description of the group.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Domain name of the group.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub domain: ::std::option::Option<::std::string::String>,
+        ///Distinguished name of the group in the domain.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub group_dn: ::std::option::Option<::std::string::String>,
+        ///ID of the group.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Name of the group.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Where the group lives, such as AD (a domain) or LOCAL.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub platform_type: ::std::option::Option<::std::string::String>,
+        ///ID of the group's realm.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub realm_id: ::std::option::Option<::std::string::String>,
+        ///Security identifier of the group.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sid: ::std::option::Option<::std::string::String>,
+        ///Number of users in the group.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_quantity: ::std::option::Option<i32>,
+    }
+    impl UserGroupInfo {
+        pub fn builder() -> builder::UserGroupInfo {
+            Default::default()
+        }
+    }
+    ///Name of the user or user group, as selected by `type`, 1 to 64 characters. A user name has letters, digits, `-` and `_`; in local-authentication domains (LITE_AS) it starts with a letter and has 1 to 20 characters, in LOCAL_AD domains it starts with a letter or digit and has 1 to 64. Windows desktops accept user names of at most 20 characters, Linux desktops at most 64. The service checks that the user exists and that the name differs from the computer name. A group name has letters, digits, Chinese characters, `-` and `_`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     #[non_exhaustive]
@@ -962,6 +1148,9 @@ pub mod types {
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 64usize {
+                return Err("longer than 64 characters".into());
+            }
             if value.chars().count() < 1usize {
                 return Err("shorter than 1 characters".into());
             }
@@ -1929,7 +2118,7 @@ pub mod types {
             >,
             type_: ::std::result::Result<super::ObjectType, ::std::string::String>,
             user_name: ::std::result::Result<
-                super::ChangeUserPrivilegeGroupUserInfoUserName,
+                ::std::string::String,
                 ::std::string::String,
             >,
             user_privilege_group: ::std::result::Result<
@@ -1974,9 +2163,7 @@ pub mod types {
             }
             pub fn user_name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    super::ChangeUserPrivilegeGroupUserInfoUserName,
-                >,
+                T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user_name = value
@@ -2023,6 +2210,1080 @@ pub mod types {
                     type_: Ok(value.type_),
                     user_name: Ok(value.user_name),
                     user_privilege_group: Ok(value.user_privilege_group),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DesktopAttachedUser {
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_group: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DesktopAttachedUser {
+            fn default() -> Self {
+                Self {
+                    type_: Ok(Default::default()),
+                    user_group: Ok(Default::default()),
+                    user_id: Ok(Default::default()),
+                    user_name: Ok(Default::default()),
+                }
+            }
+        }
+        impl DesktopAttachedUser {
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn user_group<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_group = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_group: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+            pub fn user_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DesktopAttachedUser>
+        for super::DesktopAttachedUser {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DesktopAttachedUser,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    type_: value.type_?,
+                    user_group: value.user_group?,
+                    user_id: value.user_id?,
+                    user_name: value.user_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DesktopAttachedUser> for DesktopAttachedUser {
+            fn from(value: super::DesktopAttachedUser) -> Self {
+                Self {
+                    type_: Ok(value.type_),
+                    user_group: Ok(value.user_group),
+                    user_id: Ok(value.user_id),
+                    user_name: Ok(value.user_name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DesktopDetail {
+            attach_state: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            attach_user_infos: ::std::result::Result<
+                ::std::vec::Vec<super::DesktopAttachedUser>,
+                ::std::string::String,
+            >,
+            availability_zone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            bill_resource_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            computer_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            desktop_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            desktop_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enterprise_project_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            internet_mode: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            ip_addresses: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_attaching_eip: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            login_status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            order_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            os_version: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            ou_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            process: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            product_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            sid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            site_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            site_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            subnet_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<super::DesktopTag>,
+                ::std::string::String,
+            >,
+            task_status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_group: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_group_list: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_list: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DesktopDetail {
+            fn default() -> Self {
+                Self {
+                    attach_state: Ok(Default::default()),
+                    attach_user_infos: Ok(Default::default()),
+                    availability_zone: Ok(Default::default()),
+                    bill_resource_id: Ok(Default::default()),
+                    computer_name: Ok(Default::default()),
+                    created: Ok(Default::default()),
+                    desktop_id: Ok(Default::default()),
+                    desktop_type: Ok(Default::default()),
+                    enterprise_project_id: Ok(Default::default()),
+                    internet_mode: Ok(Default::default()),
+                    ip_addresses: Ok(Default::default()),
+                    is_attaching_eip: Ok(Default::default()),
+                    login_status: Ok(Default::default()),
+                    order_id: Ok(Default::default()),
+                    os_version: Ok(Default::default()),
+                    ou_name: Ok(Default::default()),
+                    process: Ok(Default::default()),
+                    product_id: Ok(Default::default()),
+                    sid: Ok(Default::default()),
+                    site_name: Ok(Default::default()),
+                    site_type: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    subnet_id: Ok(Default::default()),
+                    tags: Ok(Default::default()),
+                    task_status: Ok(Default::default()),
+                    user_group: Ok(Default::default()),
+                    user_group_list: Ok(Default::default()),
+                    user_list: Ok(Default::default()),
+                    user_name: Ok(Default::default()),
+                }
+            }
+        }
+        impl DesktopDetail {
+            pub fn attach_state<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attach_state = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attach_state: {e}")
+                    });
+                self
+            }
+            pub fn attach_user_infos<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::DesktopAttachedUser>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attach_user_infos = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for attach_user_infos: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn availability_zone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.availability_zone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for availability_zone: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn bill_resource_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bill_resource_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for bill_resource_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn computer_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.computer_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for computer_name: {e}")
+                    });
+                self
+            }
+            pub fn created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created: {e}")
+                    });
+                self
+            }
+            pub fn desktop_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.desktop_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for desktop_id: {e}")
+                    });
+                self
+            }
+            pub fn desktop_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.desktop_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for desktop_type: {e}")
+                    });
+                self
+            }
+            pub fn enterprise_project_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enterprise_project_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for enterprise_project_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn internet_mode<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.internet_mode = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for internet_mode: {e}")
+                    });
+                self
+            }
+            pub fn ip_addresses<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ip_addresses = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ip_addresses: {e}")
+                    });
+                self
+            }
+            pub fn is_attaching_eip<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_attaching_eip = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_attaching_eip: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn login_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.login_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for login_status: {e}")
+                    });
+                self
+            }
+            pub fn order_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.order_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for order_id: {e}")
+                    });
+                self
+            }
+            pub fn os_version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.os_version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for os_version: {e}")
+                    });
+                self
+            }
+            pub fn ou_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ou_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ou_name: {e}")
+                    });
+                self
+            }
+            pub fn process<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.process = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for process: {e}")
+                    });
+                self
+            }
+            pub fn product_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.product_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for product_id: {e}")
+                    });
+                self
+            }
+            pub fn sid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sid: {e}")
+                    });
+                self
+            }
+            pub fn site_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.site_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for site_name: {e}")
+                    });
+                self
+            }
+            pub fn site_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.site_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for site_type: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn subnet_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subnet_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for subnet_id: {e}")
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::DesktopTag>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+            pub fn task_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.task_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for task_status: {e}")
+                    });
+                self
+            }
+            pub fn user_group<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_group = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_group: {e}")
+                    });
+                self
+            }
+            pub fn user_group_list<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_group_list = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for user_group_list: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn user_list<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_list = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_list: {e}")
+                    });
+                self
+            }
+            pub fn user_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DesktopDetail> for super::DesktopDetail {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DesktopDetail,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attach_state: value.attach_state?,
+                    attach_user_infos: value.attach_user_infos?,
+                    availability_zone: value.availability_zone?,
+                    bill_resource_id: value.bill_resource_id?,
+                    computer_name: value.computer_name?,
+                    created: value.created?,
+                    desktop_id: value.desktop_id?,
+                    desktop_type: value.desktop_type?,
+                    enterprise_project_id: value.enterprise_project_id?,
+                    internet_mode: value.internet_mode?,
+                    ip_addresses: value.ip_addresses?,
+                    is_attaching_eip: value.is_attaching_eip?,
+                    login_status: value.login_status?,
+                    order_id: value.order_id?,
+                    os_version: value.os_version?,
+                    ou_name: value.ou_name?,
+                    process: value.process?,
+                    product_id: value.product_id?,
+                    sid: value.sid?,
+                    site_name: value.site_name?,
+                    site_type: value.site_type?,
+                    status: value.status?,
+                    subnet_id: value.subnet_id?,
+                    tags: value.tags?,
+                    task_status: value.task_status?,
+                    user_group: value.user_group?,
+                    user_group_list: value.user_group_list?,
+                    user_list: value.user_list?,
+                    user_name: value.user_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DesktopDetail> for DesktopDetail {
+            fn from(value: super::DesktopDetail) -> Self {
+                Self {
+                    attach_state: Ok(value.attach_state),
+                    attach_user_infos: Ok(value.attach_user_infos),
+                    availability_zone: Ok(value.availability_zone),
+                    bill_resource_id: Ok(value.bill_resource_id),
+                    computer_name: Ok(value.computer_name),
+                    created: Ok(value.created),
+                    desktop_id: Ok(value.desktop_id),
+                    desktop_type: Ok(value.desktop_type),
+                    enterprise_project_id: Ok(value.enterprise_project_id),
+                    internet_mode: Ok(value.internet_mode),
+                    ip_addresses: Ok(value.ip_addresses),
+                    is_attaching_eip: Ok(value.is_attaching_eip),
+                    login_status: Ok(value.login_status),
+                    order_id: Ok(value.order_id),
+                    os_version: Ok(value.os_version),
+                    ou_name: Ok(value.ou_name),
+                    process: Ok(value.process),
+                    product_id: Ok(value.product_id),
+                    sid: Ok(value.sid),
+                    site_name: Ok(value.site_name),
+                    site_type: Ok(value.site_type),
+                    status: Ok(value.status),
+                    subnet_id: Ok(value.subnet_id),
+                    tags: Ok(value.tags),
+                    task_status: Ok(value.task_status),
+                    user_group: Ok(value.user_group),
+                    user_group_list: Ok(value.user_group_list),
+                    user_list: Ok(value.user_list),
+                    user_name: Ok(value.user_name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DesktopTag {
+            key: ::std::result::Result<::std::string::String, ::std::string::String>,
+            value: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DesktopTag {
+            fn default() -> Self {
+                Self {
+                    key: Err("no value supplied for key".to_string()),
+                    value: Ok(Default::default()),
+                }
+            }
+        }
+        impl DesktopTag {
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DesktopTag> for super::DesktopTag {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DesktopTag,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    key: value.key?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DesktopTag> for DesktopTag {
+            fn from(value: super::DesktopTag) -> Self {
+                Self {
+                    key: Ok(value.key),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DesktopUser {
+            account_expired: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            account_expires: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            active_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            disabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            enable_change_password: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_pre_user: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            locked: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            next_login_change_password: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            password_never_expired: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            total_desktops: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            user_email: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_phone: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DesktopUser {
+            fn default() -> Self {
+                Self {
+                    account_expired: Ok(Default::default()),
+                    account_expires: Ok(Default::default()),
+                    active_type: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    disabled: Ok(Default::default()),
+                    enable_change_password: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_pre_user: Ok(Default::default()),
+                    locked: Ok(Default::default()),
+                    next_login_change_password: Ok(Default::default()),
+                    password_never_expired: Ok(Default::default()),
+                    total_desktops: Ok(Default::default()),
+                    user_email: Ok(Default::default()),
+                    user_name: Ok(Default::default()),
+                    user_phone: Ok(Default::default()),
+                }
+            }
+        }
+        impl DesktopUser {
+            pub fn account_expired<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_expired = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for account_expired: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn account_expires<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_expires = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for account_expires: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn active_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for active_type: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn disabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.disabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for disabled: {e}")
+                    });
+                self
+            }
+            pub fn enable_change_password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enable_change_password = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for enable_change_password: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_pre_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_pre_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_pre_user: {e}")
+                    });
+                self
+            }
+            pub fn locked<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.locked = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for locked: {e}")
+                    });
+                self
+            }
+            pub fn next_login_change_password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_login_change_password = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for next_login_change_password: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn password_never_expired<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password_never_expired = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for password_never_expired: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn total_desktops<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_desktops = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for total_desktops: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn user_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_email: {e}")
+                    });
+                self
+            }
+            pub fn user_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_name: {e}")
+                    });
+                self
+            }
+            pub fn user_phone<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_phone = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_phone: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DesktopUser> for super::DesktopUser {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DesktopUser,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_expired: value.account_expired?,
+                    account_expires: value.account_expires?,
+                    active_type: value.active_type?,
+                    description: value.description?,
+                    disabled: value.disabled?,
+                    enable_change_password: value.enable_change_password?,
+                    id: value.id?,
+                    is_pre_user: value.is_pre_user?,
+                    locked: value.locked?,
+                    next_login_change_password: value.next_login_change_password?,
+                    password_never_expired: value.password_never_expired?,
+                    total_desktops: value.total_desktops?,
+                    user_email: value.user_email?,
+                    user_name: value.user_name?,
+                    user_phone: value.user_phone?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DesktopUser> for DesktopUser {
+            fn from(value: super::DesktopUser) -> Self {
+                Self {
+                    account_expired: Ok(value.account_expired),
+                    account_expires: Ok(value.account_expires),
+                    active_type: Ok(value.active_type),
+                    description: Ok(value.description),
+                    disabled: Ok(value.disabled),
+                    enable_change_password: Ok(value.enable_change_password),
+                    id: Ok(value.id),
+                    is_pre_user: Ok(value.is_pre_user),
+                    locked: Ok(value.locked),
+                    next_login_change_password: Ok(value.next_login_change_password),
+                    password_never_expired: Ok(value.password_never_expired),
+                    total_desktops: Ok(value.total_desktops),
+                    user_email: Ok(value.user_email),
+                    user_name: Ok(value.user_name),
+                    user_phone: Ok(value.user_phone),
                 }
             }
         }
@@ -2356,6 +3617,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            desktop_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             end_time: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -2396,6 +3661,14 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            mac_address: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             process: ::std::result::Result<
                 ::std::option::Option<i32>,
                 ::std::string::String,
@@ -2414,6 +3687,7 @@ pub mod types {
                 Self {
                     attach_user: Ok(Default::default()),
                     begin_time: Ok(Default::default()),
+                    desktop_name: Ok(Default::default()),
                     end_time: Ok(Default::default()),
                     entities: Ok(Default::default()),
                     entity: Ok(Default::default()),
@@ -2424,6 +3698,8 @@ pub mod types {
                     ip_address: Ok(Default::default()),
                     job_id: Ok(Default::default()),
                     job_type: Ok(Default::default()),
+                    mac_address: Ok(Default::default()),
+                    message: Ok(Default::default()),
                     process: Ok(Default::default()),
                     project_id: Ok(Default::default()),
                     status: Ok(Default::default()),
@@ -2452,6 +3728,18 @@ pub mod types {
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for begin_time: {e}")
+                    });
+                self
+            }
+            pub fn desktop_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.desktop_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for desktop_name: {e}")
                     });
                 self
             }
@@ -2573,6 +3861,30 @@ pub mod types {
                     });
                 self
             }
+            pub fn mac_address<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mac_address = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mac_address: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
             pub fn process<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i32>>,
@@ -2618,6 +3930,7 @@ pub mod types {
                 Ok(Self {
                     attach_user: value.attach_user?,
                     begin_time: value.begin_time?,
+                    desktop_name: value.desktop_name?,
                     end_time: value.end_time?,
                     entities: value.entities?,
                     entity: value.entity?,
@@ -2628,6 +3941,8 @@ pub mod types {
                     ip_address: value.ip_address?,
                     job_id: value.job_id?,
                     job_type: value.job_type?,
+                    mac_address: value.mac_address?,
+                    message: value.message?,
                     process: value.process?,
                     project_id: value.project_id?,
                     status: value.status?,
@@ -2639,6 +3954,7 @@ pub mod types {
                 Self {
                     attach_user: Ok(value.attach_user),
                     begin_time: Ok(value.begin_time),
+                    desktop_name: Ok(value.desktop_name),
                     end_time: Ok(value.end_time),
                     entities: Ok(value.entities),
                     entity: Ok(value.entity),
@@ -2649,6 +3965,8 @@ pub mod types {
                     ip_address: Ok(value.ip_address),
                     job_id: Ok(value.job_id),
                     job_type: Ok(value.job_type),
+                    mac_address: Ok(value.mac_address),
+                    message: Ok(value.message),
                     process: Ok(value.process),
                     project_id: Ok(value.project_id),
                     status: Ok(value.status),
@@ -2774,6 +4092,243 @@ pub mod types {
                     product_id: Ok(value.product_id),
                     user_name: Ok(value.user_name),
                 }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ListDesktopsResponse {
+            desktops: ::std::result::Result<
+                ::std::vec::Vec<super::DesktopDetail>,
+                ::std::string::String,
+            >,
+            total_count: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ListDesktopsResponse {
+            fn default() -> Self {
+                Self {
+                    desktops: Ok(Default::default()),
+                    total_count: Ok(Default::default()),
+                }
+            }
+        }
+        impl ListDesktopsResponse {
+            pub fn desktops<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::DesktopDetail>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.desktops = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for desktops: {e}")
+                    });
+                self
+            }
+            pub fn total_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_count: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ListDesktopsResponse>
+        for super::ListDesktopsResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ListDesktopsResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    desktops: value.desktops?,
+                    total_count: value.total_count?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ListDesktopsResponse> for ListDesktopsResponse {
+            fn from(value: super::ListDesktopsResponse) -> Self {
+                Self {
+                    desktops: Ok(value.desktops),
+                    total_count: Ok(value.total_count),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ListUserGroupsResponse {
+            total_count: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            user_groups: ::std::result::Result<
+                ::std::vec::Vec<super::UserGroupInfo>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ListUserGroupsResponse {
+            fn default() -> Self {
+                Self {
+                    total_count: Ok(Default::default()),
+                    user_groups: Ok(Default::default()),
+                }
+            }
+        }
+        impl ListUserGroupsResponse {
+            pub fn total_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_count: {e}")
+                    });
+                self
+            }
+            pub fn user_groups<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::UserGroupInfo>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_groups = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_groups: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ListUserGroupsResponse>
+        for super::ListUserGroupsResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ListUserGroupsResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    total_count: value.total_count?,
+                    user_groups: value.user_groups?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ListUserGroupsResponse>
+        for ListUserGroupsResponse {
+            fn from(value: super::ListUserGroupsResponse) -> Self {
+                Self {
+                    total_count: Ok(value.total_count),
+                    user_groups: Ok(value.user_groups),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ListUsersResponse {
+            total_count: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            users: ::std::result::Result<
+                ::std::vec::Vec<super::DesktopUser>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ListUsersResponse {
+            fn default() -> Self {
+                Self {
+                    total_count: Ok(Default::default()),
+                    users: Ok(Default::default()),
+                }
+            }
+        }
+        impl ListUsersResponse {
+            pub fn total_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_count: {e}")
+                    });
+                self
+            }
+            pub fn users<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::DesktopUser>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.users = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for users: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ListUsersResponse> for super::ListUsersResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ListUsersResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    total_count: value.total_count?,
+                    users: value.users?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ListUsersResponse> for ListUsersResponse {
+            fn from(value: super::ListUsersResponse) -> Self {
+                Self {
+                    total_count: Ok(value.total_count),
+                    users: Ok(value.users),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ShowDesktopResponse {
+            desktop: ::std::result::Result<
+                ::std::option::Option<super::DesktopDetail>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ShowDesktopResponse {
+            fn default() -> Self {
+                Self {
+                    desktop: Ok(Default::default()),
+                }
+            }
+        }
+        impl ShowDesktopResponse {
+            pub fn desktop<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::DesktopDetail>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.desktop = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for desktop: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ShowDesktopResponse>
+        for super::ShowDesktopResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ShowDesktopResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { desktop: value.desktop? })
+            }
+        }
+        impl ::std::convert::From<super::ShowDesktopResponse> for ShowDesktopResponse {
+            fn from(value: super::ShowDesktopResponse) -> Self {
+                Self { desktop: Ok(value.desktop) }
             }
         }
         #[derive(Clone, Debug)]
@@ -2976,6 +4531,220 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UserGroupInfo {
+            create_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            domain: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            group_dn: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            platform_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            realm_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            sid: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_quantity: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserGroupInfo {
+            fn default() -> Self {
+                Self {
+                    create_time: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    domain: Ok(Default::default()),
+                    group_dn: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    platform_type: Ok(Default::default()),
+                    realm_id: Ok(Default::default()),
+                    sid: Ok(Default::default()),
+                    user_quantity: Ok(Default::default()),
+                }
+            }
+        }
+        impl UserGroupInfo {
+            pub fn create_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.create_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for create_time: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn domain<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.domain = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for domain: {e}")
+                    });
+                self
+            }
+            pub fn group_dn<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.group_dn = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for group_dn: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn platform_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.platform_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for platform_type: {e}")
+                    });
+                self
+            }
+            pub fn realm_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.realm_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for realm_id: {e}")
+                    });
+                self
+            }
+            pub fn sid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sid: {e}")
+                    });
+                self
+            }
+            pub fn user_quantity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_quantity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_quantity: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserGroupInfo> for super::UserGroupInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserGroupInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    create_time: value.create_time?,
+                    description: value.description?,
+                    domain: value.domain?,
+                    group_dn: value.group_dn?,
+                    id: value.id?,
+                    name: value.name?,
+                    platform_type: value.platform_type?,
+                    realm_id: value.realm_id?,
+                    sid: value.sid?,
+                    user_quantity: value.user_quantity?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserGroupInfo> for UserGroupInfo {
+            fn from(value: super::UserGroupInfo) -> Self {
+                Self {
+                    create_time: Ok(value.create_time),
+                    description: Ok(value.description),
+                    domain: Ok(value.domain),
+                    group_dn: Ok(value.group_dn),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    platform_type: Ok(value.platform_type),
+                    realm_id: Ok(value.realm_id),
+                    sid: Ok(value.sid),
+                    user_quantity: Ok(value.user_quantity),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct VmOperateResult {
             desktop_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -3114,7 +4883,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Huawei Cloud Workspace batch user management
 
-Assign cloud desktops to users, unbind users from desktops and change the privilege group of desktop users, in batches, and follow the asynchronous job each of these calls starts.
+Assign cloud desktops to users, unbind users from desktops and change the privilege group of desktop users, in batches, and follow the asynchronous job each of these calls starts; list the desktops, users and user groups these calls name.
 
 Version: 2.0.0*/
 pub struct Client {
@@ -3195,7 +4964,7 @@ let response = client.batch_attach()
     }
     /**Unbind users from desktops in batches
 
-Removes all users, or the listed users and groups, from each desktop. For desktops of a desktop pool the answer carries the id of a job to follow; for other desktops the page says only that `job_id` is empty. Desktops the service could not act on are listed in `failed_operation_list`.
+Removes all users, or the listed users and groups, from each desktop. The answer says the request was accepted, not that the users are gone: for desktops of a desktop pool it carries the id of a job that does the unbinding; for other desktops the page says only that `job_id` is empty. Desktops the service could not act on are listed in `failed_operation_list`.
 
 Sends a `POST` request to `/desktops/batch-detach`
 
@@ -3239,6 +5008,116 @@ let response = client.show_job()
 ```*/
     pub fn show_job(&self) -> builder::ShowJob<'_> {
         builder::ShowJob::new(self)
+    }
+    /**List desktops with their users
+
+Lists the project's desktops and who is attached to each, one page at a time (`offset` and `limit`). Filters narrow the list: `user_attached` finds the desktops nobody is assigned to, `user_name` the desktops of one user. Safe to repeat.
+
+Sends a `GET` request to `/desktops/detail`
+
+Arguments:
+- `computer_name`: Only the desktop with this computer name.
+- `desktop_ip`: Only the desktop with this IP address.
+- `desktop_type`: Only desktops of this type: DEDICATED (one user's), POOLED (in a desktop pool) or SHARED (several users'); all types when absent.
+- `enterprise_project_id`: Only desktops of this enterprise project.
+- `image_id`: Only desktops made from this image.
+- `in_maintenance_mode`: Only desktops in (true) or out of (false) maintenance mode.
+- `limit`: Desktops per page, 0 to 500; the service's default is 500.
+- `offset`: Index of the first desktop of the page, from 0.
+- `pool_id`: Only desktops of these desktop pools (ids separated by commas).
+- `sort_field`: Sort by `created` (creation time) or `computer_name`; with `sort_type`.
+- `sort_type`: ASC (the service's default) or DESC; with `sort_field`.
+- `status`: Only desktops in this state: ACTIVE (running), SHUTOFF (stopped) or ERROR.
+- `subnet_id`: Only desktops in this subnet.
+- `tag`: Only desktops with these tags (`key1=value1,key2=value2`).
+- `user_attached`: true lists only the desktops assigned to someone, false only the unassigned ones.
+- `user_name`: Only the desktops assigned to this user.
+```ignore
+let response = client.list_desktops()
+    .computer_name(computer_name)
+    .desktop_ip(desktop_ip)
+    .desktop_type(desktop_type)
+    .enterprise_project_id(enterprise_project_id)
+    .image_id(image_id)
+    .in_maintenance_mode(in_maintenance_mode)
+    .limit(limit)
+    .offset(offset)
+    .pool_id(pool_id)
+    .sort_field(sort_field)
+    .sort_type(sort_type)
+    .status(status)
+    .subnet_id(subnet_id)
+    .tag(tag)
+    .user_attached(user_attached)
+    .user_name(user_name)
+    .send()
+    .await;
+```*/
+    pub fn list_desktops(&self) -> builder::ListDesktops<'_> {
+        builder::ListDesktops::new(self)
+    }
+    /**Show one desktop and the users and groups attached to it
+
+Returns one desktop with everyone attached to it: what to pass to a detach or a privilege change. Safe to repeat.
+
+Sends a `GET` request to `/desktops/{desktop_id}`
+
+Arguments:
+- `desktop_id`: ID of the desktop.
+```ignore
+let response = client.show_desktop()
+    .desktop_id(desktop_id)
+    .send()
+    .await;
+```*/
+    pub fn show_desktop(&self) -> builder::ShowDesktop<'_> {
+        builder::ShowDesktop::new(self)
+    }
+    /**List the desktop users
+
+Lists the users of the project's domain, one page at a time: the names to assign desktops to. Safe to repeat.
+
+Sends a `GET` request to `/users`
+
+Arguments:
+- `active_type`: Only users activated this way: USER_ACTIVATE (by themselves) or ADMIN_ACTIVATE (by an administrator).
+- `group_name`: Only the members of this user group (exact name).
+- `limit`: Users per page; without it the service returns every user.
+- `offset`: Index of the first user of the page, from 0.
+- `user_name`: Only the user of this name.
+```ignore
+let response = client.list_users()
+    .active_type(active_type)
+    .group_name(group_name)
+    .limit(limit)
+    .offset(offset)
+    .user_name(user_name)
+    .send()
+    .await;
+```*/
+    pub fn list_users(&self) -> builder::ListUsers<'_> {
+        builder::ListUsers::new(self)
+    }
+    /**List the user groups
+
+Lists the user groups of the project's domain, one page at a time: the groups a multi-user desktop can be assigned to. Safe to repeat.
+
+Sends a `GET` request to `/groups`
+
+Arguments:
+- `keyword`: Only groups whose name contains this text.
+- `limit`: Groups per page, 1 to 100; the service's default is 100.
+- `offset`: Index of the first group of the page, from 0; with `limit`.
+```ignore
+let response = client.list_user_groups()
+    .keyword(keyword)
+    .limit(limit)
+    .offset(offset)
+    .send()
+    .await;
+```*/
+    pub fn list_user_groups(&self) -> builder::ListUserGroups<'_> {
+        builder::ListUserGroups::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -3490,7 +5369,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ShowJob<'a> {
         client: &'a super::Client,
-        job_id: Result<types::ShowJobJobId, String>,
+        job_id: Result<::std::string::String, String>,
     }
     impl<'a> ShowJob<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3501,12 +5380,13 @@ pub mod builder {
         }
         pub fn job_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ShowJobJobId>,
+            V: std::convert::TryInto<::std::string::String>,
         {
             self.job_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `ShowJobJobId` for job_id failed".to_string()
+                    "conversion to `:: std :: string :: String` for job_id failed"
+                        .to_string()
                 });
             self
         }
@@ -3541,6 +5421,619 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::list_desktops`]
+
+[`Client::list_desktops`]: super::Client::list_desktops*/
+    #[derive(Debug, Clone)]
+    pub struct ListDesktops<'a> {
+        client: &'a super::Client,
+        computer_name: Result<Option<::std::string::String>, String>,
+        desktop_ip: Result<Option<::std::string::String>, String>,
+        desktop_type: Result<Option<::std::string::String>, String>,
+        enterprise_project_id: Result<Option<::std::string::String>, String>,
+        image_id: Result<Option<::std::string::String>, String>,
+        in_maintenance_mode: Result<Option<bool>, String>,
+        limit: Result<Option<i64>, String>,
+        offset: Result<Option<i64>, String>,
+        pool_id: Result<Option<::std::string::String>, String>,
+        sort_field: Result<Option<::std::string::String>, String>,
+        sort_type: Result<Option<::std::string::String>, String>,
+        status: Result<Option<::std::string::String>, String>,
+        subnet_id: Result<Option<::std::string::String>, String>,
+        tag: Result<Option<::std::string::String>, String>,
+        user_attached: Result<Option<bool>, String>,
+        user_name: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListDesktops<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                computer_name: Ok(None),
+                desktop_ip: Ok(None),
+                desktop_type: Ok(None),
+                enterprise_project_id: Ok(None),
+                image_id: Ok(None),
+                in_maintenance_mode: Ok(None),
+                limit: Ok(None),
+                offset: Ok(None),
+                pool_id: Ok(None),
+                sort_field: Ok(None),
+                sort_type: Ok(None),
+                status: Ok(None),
+                subnet_id: Ok(None),
+                tag: Ok(None),
+                user_attached: Ok(None),
+                user_name: Ok(None),
+            }
+        }
+        pub fn computer_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.computer_name = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for computer_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn desktop_ip<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.desktop_ip = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for desktop_ip failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn desktop_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.desktop_type = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for desktop_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn enterprise_project_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.enterprise_project_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for enterprise_project_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn image_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.image_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for image_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn in_maintenance_mode<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.in_maintenance_mode = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for in_maintenance_mode failed".to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        pub fn pool_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.pool_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pool_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn sort_field<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.sort_field = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for sort_field failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn sort_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.sort_type = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for sort_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn status<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.status = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for status failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn subnet_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.subnet_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for subnet_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn tag<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.tag = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for tag failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn user_attached<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.user_attached = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for user_attached failed".to_string()
+                });
+            self
+        }
+        pub fn user_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.user_name = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for user_name failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/desktops/detail`
+        pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+            let Self {
+                client,
+                computer_name,
+                desktop_ip,
+                desktop_type,
+                enterprise_project_id,
+                image_id,
+                in_maintenance_mode,
+                limit,
+                offset,
+                pool_id,
+                sort_field,
+                sort_type,
+                status,
+                subnet_id,
+                tag,
+                user_attached,
+                user_name,
+            } = self;
+            let computer_name = computer_name.map_err(Error::InvalidRequest)?;
+            let desktop_ip = desktop_ip.map_err(Error::InvalidRequest)?;
+            let desktop_type = desktop_type.map_err(Error::InvalidRequest)?;
+            let enterprise_project_id = enterprise_project_id
+                .map_err(Error::InvalidRequest)?;
+            let image_id = image_id.map_err(Error::InvalidRequest)?;
+            let in_maintenance_mode = in_maintenance_mode
+                .map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let pool_id = pool_id.map_err(Error::InvalidRequest)?;
+            let sort_field = sort_field.map_err(Error::InvalidRequest)?;
+            let sort_type = sort_type.map_err(Error::InvalidRequest)?;
+            let status = status.map_err(Error::InvalidRequest)?;
+            let subnet_id = subnet_id.map_err(Error::InvalidRequest)?;
+            let tag = tag.map_err(Error::InvalidRequest)?;
+            let user_attached = user_attached.map_err(Error::InvalidRequest)?;
+            let user_name = user_name.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/desktops/detail", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .query(
+                    &progenitor_client::QueryParam::new("computer_name", &computer_name),
+                )
+                .query(&progenitor_client::QueryParam::new("desktop_ip", &desktop_ip))
+                .query(
+                    &progenitor_client::QueryParam::new("desktop_type", &desktop_type),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "enterprise_project_id",
+                        &enterprise_project_id,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("image_id", &image_id))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "in_maintenance_mode",
+                        &in_maintenance_mode,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .query(&progenitor_client::QueryParam::new("pool_id", &pool_id))
+                .query(&progenitor_client::QueryParam::new("sort_field", &sort_field))
+                .query(&progenitor_client::QueryParam::new("sort_type", &sort_type))
+                .query(&progenitor_client::QueryParam::new("status", &status))
+                .query(&progenitor_client::QueryParam::new("subnet_id", &subnet_id))
+                .query(&progenitor_client::QueryParam::new("tag", &tag))
+                .query(
+                    &progenitor_client::QueryParam::new("user_attached", &user_attached),
+                )
+                .query(&progenitor_client::QueryParam::new("user_name", &user_name))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_desktops",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::show_desktop`]
+
+[`Client::show_desktop`]: super::Client::show_desktop*/
+    #[derive(Debug, Clone)]
+    pub struct ShowDesktop<'a> {
+        client: &'a super::Client,
+        desktop_id: Result<::std::string::String, String>,
+    }
+    impl<'a> ShowDesktop<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                desktop_id: Err("desktop_id was not initialized".to_string()),
+            }
+        }
+        pub fn desktop_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.desktop_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for desktop_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/desktops/{desktop_id}`
+        pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+            let Self { client, desktop_id } = self;
+            let desktop_id = desktop_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/desktops/{}", client.baseurl, encode_path(& desktop_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client.client.get(url).headers(header_map).build()?;
+            let info = OperationInfo {
+                operation_id: "show_desktop",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_users`]
+
+[`Client::list_users`]: super::Client::list_users*/
+    #[derive(Debug, Clone)]
+    pub struct ListUsers<'a> {
+        client: &'a super::Client,
+        active_type: Result<Option<::std::string::String>, String>,
+        group_name: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<i64>, String>,
+        offset: Result<Option<i64>, String>,
+        user_name: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListUsers<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                active_type: Ok(None),
+                group_name: Ok(None),
+                limit: Ok(None),
+                offset: Ok(None),
+                user_name: Ok(None),
+            }
+        }
+        pub fn active_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.active_type = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for active_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn group_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.group_name = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for group_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        pub fn user_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.user_name = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for user_name failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/users`
+        pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+            let Self { client, active_type, group_name, limit, offset, user_name } = self;
+            let active_type = active_type.map_err(Error::InvalidRequest)?;
+            let group_name = group_name.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let user_name = user_name.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/users", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .query(&progenitor_client::QueryParam::new("active_type", &active_type))
+                .query(&progenitor_client::QueryParam::new("group_name", &group_name))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .query(&progenitor_client::QueryParam::new("user_name", &user_name))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_users",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_user_groups`]
+
+[`Client::list_user_groups`]: super::Client::list_user_groups*/
+    #[derive(Debug, Clone)]
+    pub struct ListUserGroups<'a> {
+        client: &'a super::Client,
+        keyword: Result<Option<::std::string::String>, String>,
+        limit: Result<Option<i64>, String>,
+        offset: Result<Option<i64>, String>,
+    }
+    impl<'a> ListUserGroups<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                keyword: Ok(None),
+                limit: Ok(None),
+                offset: Ok(None),
+            }
+        }
+        pub fn keyword<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.keyword = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for keyword failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.offset = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for offset failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/groups`
+        pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+            let Self { client, keyword, limit, offset } = self;
+            let keyword = keyword.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/groups", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .query(&progenitor_client::QueryParam::new("keyword", &keyword))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_user_groups",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -3550,17 +6043,17 @@ pub mod prelude {
 /// `send()`. Start one with the [`Client`](crate::Client) method of the same name.
 pub mod operations {
     use super::types;
-    ///Builder of [`Client::batch_attach`](crate::Client::batch_attach): `POST /v2/{project_id}/desktops/batch-attach`.
+    ///Builder of [`Client::batch_attach`](crate::Client::batch_attach): `POST /v2/{project_id}/desktops/batch-attach`. It holds its own handle on the client, so `send()` can be spawned.
     #[derive(Debug, Clone)]
     #[must_use = "nothing is sent until `send()` is awaited"]
-    pub struct BatchAttach<'a> {
-        client: &'a crate::Client,
+    pub struct BatchAttach {
+        client: crate::Client,
         body: ::std::option::Option<
             ::std::result::Result<types::BatchAttachRequest, crate::operation::Invalid>,
         >,
     }
-    impl<'a> BatchAttach<'a> {
-        pub(crate) fn new(client: &'a crate::Client) -> Self {
+    impl BatchAttach {
+        pub(crate) fn new(client: crate::Client) -> Self {
             Self {
                 client,
                 body: ::std::option::Option::None,
@@ -3590,6 +6083,178 @@ pub mod operations {
                 {
                     let item = body;
                     let at = at.clone();
+                    crate::operation::check_bounds(
+                        &item.desktops,
+                        || crate::operation::field_path(
+                            &at,
+                            "desktops",
+                            ::std::option::Option::None,
+                        ),
+                        &crate::operation::Bounds {
+                            min_length: ::std::option::Option::None,
+                            max_length: ::std::option::Option::None,
+                            min_items: ::std::option::Option::Some(1u64),
+                            max_items: ::std::option::Option::Some(100u64),
+                            minimum: ::std::option::Option::None,
+                            maximum: ::std::option::Option::None,
+                        },
+                    )?;
+                    crate::operation::check_bounds(
+                        &item.users,
+                        || crate::operation::field_path(
+                            &at,
+                            "users",
+                            ::std::option::Option::None,
+                        ),
+                        &crate::operation::Bounds {
+                            min_length: ::std::option::Option::None,
+                            max_length: ::std::option::Option::None,
+                            min_items: ::std::option::Option::None,
+                            max_items: ::std::option::Option::Some(100u64),
+                            minimum: ::std::option::Option::None,
+                            maximum: ::std::option::Option::None,
+                        },
+                    )?;
+                }
+                {
+                    let item = body;
+                    let at = at.clone();
+                    for (index, item) in item.desktops.iter().enumerate() {
+                        let at = crate::operation::field_path(
+                            &at,
+                            "desktops",
+                            ::std::option::Option::Some(index),
+                        );
+                        crate::operation::check_bounds(
+                            &item.desktop_id,
+                            || crate::operation::field_path(
+                                &at,
+                                "desktop_id",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::None,
+                                max_length: ::std::option::Option::Some(255u64),
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::None,
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
+                        crate::operation::check_bounds(
+                            &item.user_id,
+                            || crate::operation::field_path(
+                                &at,
+                                "user_id",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::Some(1u64),
+                                max_length: ::std::option::Option::Some(255u64),
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::None,
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
+                        crate::operation::check_bounds(
+                            &item.user_email,
+                            || crate::operation::field_path(
+                                &at,
+                                "user_email",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::None,
+                                max_length: ::std::option::Option::Some(255u64),
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::None,
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
+                        crate::operation::check_bounds(
+                            &item.attach_user_infos,
+                            || crate::operation::field_path(
+                                &at,
+                                "attach_user_infos",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::None,
+                                max_length: ::std::option::Option::None,
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::Some(500u64),
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
+                    }
+                }
+                {
+                    let item = body;
+                    let at = at.clone();
+                    for (index, item) in item.desktops.iter().enumerate() {
+                        let at = crate::operation::field_path(
+                            &at,
+                            "desktops",
+                            ::std::option::Option::Some(index),
+                        );
+                        for (index, item) in item.attach_user_infos.iter().enumerate() {
+                            let at = crate::operation::field_path(
+                                &at,
+                                "attach_user_infos",
+                                ::std::option::Option::Some(index),
+                            );
+                            crate::operation::check_bounds(
+                                &item.user_id,
+                                || crate::operation::field_path(
+                                    &at,
+                                    "user_id",
+                                    ::std::option::Option::None,
+                                ),
+                                &crate::operation::Bounds {
+                                    min_length: ::std::option::Option::Some(1u64),
+                                    max_length: ::std::option::Option::Some(255u64),
+                                    min_items: ::std::option::Option::None,
+                                    max_items: ::std::option::Option::None,
+                                    minimum: ::std::option::Option::None,
+                                    maximum: ::std::option::Option::None,
+                                },
+                            )?;
+                        }
+                    }
+                }
+                {
+                    let item = body;
+                    let at = at.clone();
+                    for (index, item) in item.users.iter().enumerate() {
+                        let at = crate::operation::field_path(
+                            &at,
+                            "users",
+                            ::std::option::Option::Some(index),
+                        );
+                        crate::operation::check_bounds(
+                            &item.user_id,
+                            || crate::operation::field_path(
+                                &at,
+                                "user_id",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::Some(1u64),
+                                max_length: ::std::option::Option::Some(255u64),
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::None,
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
+                    }
+                }
+                {
+                    let item = body;
+                    let at = at.clone();
                     if let ::std::option::Option::Some(item) = &item.assign_model {
                         let at = crate::operation::field_path(
                             &at,
@@ -3612,26 +6277,74 @@ pub mod operations {
                                 },
                             ],
                         )?;
+                        crate::operation::check_bounds(
+                            &item.desktop_assigin_user_num,
+                            || crate::operation::field_path(
+                                &at,
+                                "desktop_assigin_user_num",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::None,
+                                max_length: ::std::option::Option::None,
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::None,
+                                minimum: ::std::option::Option::Some(0i64),
+                                maximum: ::std::option::Option::Some(100i64),
+                            },
+                        )?;
+                        crate::operation::check_bounds(
+                            &item.user_assigin_desktop_num,
+                            || crate::operation::field_path(
+                                &at,
+                                "user_assigin_desktop_num",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::None,
+                                max_length: ::std::option::Option::None,
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::None,
+                                minimum: ::std::option::Option::Some(0i64),
+                                maximum: ::std::option::Option::Some(100i64),
+                            },
+                        )?;
+                        crate::operation::check_bounds(
+                            &item.desktop_name_policy_id,
+                            || crate::operation::field_path(
+                                &at,
+                                "desktop_name_policy_id",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::None,
+                                max_length: ::std::option::Option::Some(36u64),
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::None,
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
                     }
                 }
                 ::std::result::Result::Ok(())
             })()?;
             let request = super::builder::BatchAttach::new(client.transport());
             let request = request.body(body);
-            crate::operation::finish(client, request.send().await).await
+            crate::operation::finish(&client, request.send().await).await
         }
     }
-    ///Builder of [`Client::batch_detach`](crate::Client::batch_detach): `POST /v2/{project_id}/desktops/batch-detach`.
+    ///Builder of [`Client::batch_detach`](crate::Client::batch_detach): `POST /v2/{project_id}/desktops/batch-detach`. It holds its own handle on the client, so `send()` can be spawned.
     #[derive(Debug, Clone)]
     #[must_use = "nothing is sent until `send()` is awaited"]
-    pub struct BatchDetach<'a> {
-        client: &'a crate::Client,
+    pub struct BatchDetach {
+        client: crate::Client,
         body: ::std::option::Option<
             ::std::result::Result<types::BatchDetachRequest, crate::operation::Invalid>,
         >,
     }
-    impl<'a> BatchDetach<'a> {
-        pub(crate) fn new(client: &'a crate::Client) -> Self {
+    impl BatchDetach {
+        pub(crate) fn new(client: crate::Client) -> Self {
             Self {
                 client,
                 body: ::std::option::Option::None,
@@ -3655,10 +6368,112 @@ pub mod operations {
         > {
             let Self { client, body } = self;
             let body = crate::operation::required("body", body)?;
+            (|| -> ::std::result::Result<(), crate::Error> {
+                let body = &body;
+                let at = ::std::string::String::new();
+                {
+                    let item = body;
+                    let at = at.clone();
+                    crate::operation::check_bounds(
+                        &item.desktops,
+                        || crate::operation::field_path(
+                            &at,
+                            "desktops",
+                            ::std::option::Option::None,
+                        ),
+                        &crate::operation::Bounds {
+                            min_length: ::std::option::Option::None,
+                            max_length: ::std::option::Option::None,
+                            min_items: ::std::option::Option::Some(1u64),
+                            max_items: ::std::option::Option::Some(100u64),
+                            minimum: ::std::option::Option::None,
+                            maximum: ::std::option::Option::None,
+                        },
+                    )?;
+                }
+                {
+                    let item = body;
+                    let at = at.clone();
+                    for (index, item) in item.desktops.iter().enumerate() {
+                        let at = crate::operation::field_path(
+                            &at,
+                            "desktops",
+                            ::std::option::Option::Some(index),
+                        );
+                        crate::operation::check_bounds(
+                            &item.desktop_id,
+                            || crate::operation::field_path(
+                                &at,
+                                "desktop_id",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::Some(1u64),
+                                max_length: ::std::option::Option::Some(255u64),
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::None,
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
+                        crate::operation::check_bounds(
+                            &item.detach_user_infos,
+                            || crate::operation::field_path(
+                                &at,
+                                "detach_user_infos",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::None,
+                                max_length: ::std::option::Option::None,
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::Some(500u64),
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
+                    }
+                }
+                {
+                    let item = body;
+                    let at = at.clone();
+                    for (index, item) in item.desktops.iter().enumerate() {
+                        let at = crate::operation::field_path(
+                            &at,
+                            "desktops",
+                            ::std::option::Option::Some(index),
+                        );
+                        for (index, item) in item.detach_user_infos.iter().enumerate() {
+                            let at = crate::operation::field_path(
+                                &at,
+                                "detach_user_infos",
+                                ::std::option::Option::Some(index),
+                            );
+                            crate::operation::check_bounds(
+                                &item.user_id,
+                                || crate::operation::field_path(
+                                    &at,
+                                    "user_id",
+                                    ::std::option::Option::None,
+                                ),
+                                &crate::operation::Bounds {
+                                    min_length: ::std::option::Option::Some(1u64),
+                                    max_length: ::std::option::Option::Some(255u64),
+                                    min_items: ::std::option::Option::None,
+                                    max_items: ::std::option::Option::None,
+                                    minimum: ::std::option::Option::None,
+                                    maximum: ::std::option::Option::None,
+                                },
+                            )?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(())
+            })()?;
             let request = super::builder::BatchDetach::new(client.transport());
             let request = request.body(body);
             crate::operation::refuse_partial_failures(
-                crate::operation::finish(client, request.send().await).await?,
+                crate::operation::finish(&client, request.send().await).await?,
                 |answer: &types::BatchDetachResponse| {
                     let failures = answer
                         .failed_operation_list
@@ -3678,11 +6493,11 @@ pub mod operations {
             )
         }
     }
-    ///Builder of [`Client::change_user_privilege_group`](crate::Client::change_user_privilege_group): `POST /v2/{project_id}/desktops/change-user-privilege-group`.
+    ///Builder of [`Client::change_user_privilege_group`](crate::Client::change_user_privilege_group): `POST /v2/{project_id}/desktops/change-user-privilege-group`. It holds its own handle on the client, so `send()` can be spawned.
     #[derive(Debug, Clone)]
     #[must_use = "nothing is sent until `send()` is awaited"]
-    pub struct ChangeUserPrivilegeGroup<'a> {
-        client: &'a crate::Client,
+    pub struct ChangeUserPrivilegeGroup {
+        client: crate::Client,
         body: ::std::option::Option<
             ::std::result::Result<
                 types::ChangeUserPrivilegeGroupRequest,
@@ -3690,8 +6505,8 @@ pub mod operations {
             >,
         >,
     }
-    impl<'a> ChangeUserPrivilegeGroup<'a> {
-        pub(crate) fn new(client: &'a crate::Client) -> Self {
+    impl ChangeUserPrivilegeGroup {
+        pub(crate) fn new(client: crate::Client) -> Self {
             Self {
                 client,
                 body: ::std::option::Option::None,
@@ -3715,24 +6530,126 @@ pub mod operations {
         > {
             let Self { client, body } = self;
             let body = crate::operation::required("body", body)?;
+            (|| -> ::std::result::Result<(), crate::Error> {
+                let body = &body;
+                let at = ::std::string::String::new();
+                {
+                    let item = body;
+                    let at = at.clone();
+                    crate::operation::check_bounds(
+                        &item.desktops,
+                        || crate::operation::field_path(
+                            &at,
+                            "desktops",
+                            ::std::option::Option::None,
+                        ),
+                        &crate::operation::Bounds {
+                            min_length: ::std::option::Option::None,
+                            max_length: ::std::option::Option::None,
+                            min_items: ::std::option::Option::Some(1u64),
+                            max_items: ::std::option::Option::Some(1000u64),
+                            minimum: ::std::option::Option::None,
+                            maximum: ::std::option::Option::None,
+                        },
+                    )?;
+                }
+                {
+                    let item = body;
+                    let at = at.clone();
+                    for (index, item) in item.desktops.iter().enumerate() {
+                        let at = crate::operation::field_path(
+                            &at,
+                            "desktops",
+                            ::std::option::Option::Some(index),
+                        );
+                        crate::operation::check_bounds(
+                            &item.desktop_id,
+                            || crate::operation::field_path(
+                                &at,
+                                "desktop_id",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::Some(1u64),
+                                max_length: ::std::option::Option::Some(255u64),
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::None,
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
+                        crate::operation::check_bounds(
+                            &item.attach_user_infos,
+                            || crate::operation::field_path(
+                                &at,
+                                "attach_user_infos",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::None,
+                                max_length: ::std::option::Option::None,
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::Some(500u64),
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
+                    }
+                }
+                {
+                    let item = body;
+                    let at = at.clone();
+                    for (index, item) in item.desktops.iter().enumerate() {
+                        let at = crate::operation::field_path(
+                            &at,
+                            "desktops",
+                            ::std::option::Option::Some(index),
+                        );
+                        for (index, item) in item.attach_user_infos.iter().enumerate() {
+                            let at = crate::operation::field_path(
+                                &at,
+                                "attach_user_infos",
+                                ::std::option::Option::Some(index),
+                            );
+                            crate::operation::check_bounds(
+                                &item.user_name,
+                                || crate::operation::field_path(
+                                    &at,
+                                    "user_name",
+                                    ::std::option::Option::None,
+                                ),
+                                &crate::operation::Bounds {
+                                    min_length: ::std::option::Option::Some(1u64),
+                                    max_length: ::std::option::Option::Some(64u64),
+                                    min_items: ::std::option::Option::None,
+                                    max_items: ::std::option::Option::None,
+                                    minimum: ::std::option::Option::None,
+                                    maximum: ::std::option::Option::None,
+                                },
+                            )?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(())
+            })()?;
             let request = super::builder::ChangeUserPrivilegeGroup::new(
                 client.transport(),
             );
             let request = request.body(body);
-            crate::operation::finish(client, request.send().await).await
+            crate::operation::finish(&client, request.send().await).await
         }
     }
-    ///Builder of [`Client::show_job`](crate::Client::show_job): `GET /v2/{project_id}/workspace-jobs/{job_id}`.
+    ///Builder of [`Client::show_job`](crate::Client::show_job): `GET /v2/{project_id}/workspace-jobs/{job_id}`. It holds its own handle on the client, so `send()` can be spawned.
     #[derive(Debug, Clone)]
     #[must_use = "nothing is sent until `send()` is awaited"]
-    pub struct ShowJob<'a> {
-        client: &'a crate::Client,
+    pub struct ShowJob {
+        client: crate::Client,
         job_id: ::std::option::Option<
             ::std::result::Result<::std::string::String, crate::operation::Invalid>,
         >,
     }
-    impl<'a> ShowJob<'a> {
-        pub(crate) fn new(client: &'a crate::Client) -> Self {
+    impl ShowJob {
+        pub(crate) fn new(client: crate::Client) -> Self {
             Self {
                 client,
                 job_id: ::std::option::Option::None,
@@ -3744,7 +6661,20 @@ pub mod operations {
             value: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
             self.job_id = ::std::option::Option::Some(
-                crate::operation::path_value("job_id", value.into()),
+                crate::operation::text_parameter(
+                    "job_id",
+                    value.into(),
+                    crate::operation::Place::Path,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::Some(1u64),
+                        max_length: ::std::option::Option::Some(255u64),
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::None,
+                        maximum: ::std::option::Option::None,
+                    },
+                    &[],
+                ),
             );
             self
         }
@@ -3758,8 +6688,981 @@ pub mod operations {
             let Self { client, job_id } = self;
             let job_id = crate::operation::required("job_id", job_id)?;
             let request = super::builder::ShowJob::new(client.transport());
-            let request = request.job_id(job_id.as_str());
-            crate::operation::finish(client, request.send().await).await
+            let request = request.job_id(job_id);
+            crate::operation::finish(&client, request.send().await).await
+        }
+    }
+    ///Builder of [`Client::list_desktops`](crate::Client::list_desktops): `GET /v2/{project_id}/desktops/detail`. It holds its own handle on the client, so `send()` can be spawned.
+    #[derive(Debug, Clone)]
+    #[must_use = "nothing is sent until `send()` is awaited"]
+    pub struct ListDesktops {
+        client: crate::Client,
+        status: ::std::option::Option<
+            ::std::result::Result<::std::string::String, crate::operation::Invalid>,
+        >,
+        user_name: ::std::option::Option<
+            ::std::result::Result<::std::string::String, crate::operation::Invalid>,
+        >,
+        computer_name: ::std::option::Option<
+            ::std::result::Result<::std::string::String, crate::operation::Invalid>,
+        >,
+        desktop_ip: ::std::option::Option<
+            ::std::result::Result<::std::string::String, crate::operation::Invalid>,
+        >,
+        desktop_type: ::std::option::Option<
+            ::std::result::Result<::std::string::String, crate::operation::Invalid>,
+        >,
+        pool_id: ::std::option::Option<
+            ::std::result::Result<::std::string::String, crate::operation::Invalid>,
+        >,
+        user_attached: ::std::option::Option<
+            ::std::result::Result<bool, crate::operation::Invalid>,
+        >,
+        tag: ::std::option::Option<
+            ::std::result::Result<::std::string::String, crate::operation::Invalid>,
+        >,
+        enterprise_project_id: ::std::option::Option<
+            ::std::result::Result<::std::string::String, crate::operation::Invalid>,
+        >,
+        image_id: ::std::option::Option<
+            ::std::result::Result<::std::string::String, crate::operation::Invalid>,
+        >,
+        subnet_id: ::std::option::Option<
+            ::std::result::Result<::std::string::String, crate::operation::Invalid>,
+        >,
+        in_maintenance_mode: ::std::option::Option<
+            ::std::result::Result<bool, crate::operation::Invalid>,
+        >,
+        sort_field: ::std::option::Option<
+            ::std::result::Result<::std::string::String, crate::operation::Invalid>,
+        >,
+        sort_type: ::std::option::Option<
+            ::std::result::Result<::std::string::String, crate::operation::Invalid>,
+        >,
+        offset: ::std::option::Option<
+            ::std::result::Result<i64, crate::operation::Invalid>,
+        >,
+        limit: ::std::option::Option<
+            ::std::result::Result<i64, crate::operation::Invalid>,
+        >,
+    }
+    impl ListDesktops {
+        pub(crate) fn new(client: crate::Client) -> Self {
+            Self {
+                client,
+                status: ::std::option::Option::None,
+                user_name: ::std::option::Option::None,
+                computer_name: ::std::option::Option::None,
+                desktop_ip: ::std::option::Option::None,
+                desktop_type: ::std::option::Option::None,
+                pool_id: ::std::option::Option::None,
+                user_attached: ::std::option::Option::None,
+                tag: ::std::option::Option::None,
+                enterprise_project_id: ::std::option::Option::None,
+                image_id: ::std::option::Option::None,
+                subnet_id: ::std::option::Option::None,
+                in_maintenance_mode: ::std::option::Option::None,
+                sort_field: ::std::option::Option::None,
+                sort_type: ::std::option::Option::None,
+                offset: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+            }
+        }
+        ///Only desktops in this state: ACTIVE (running), SHUTOFF (stopped) or ERROR.
+        pub fn status(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.status = ::std::option::Option::Some(
+                crate::operation::text_parameter(
+                    "status",
+                    value.into(),
+                    crate::operation::Place::Query,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::Some(255u64),
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::None,
+                        maximum: ::std::option::Option::None,
+                    },
+                    &[],
+                ),
+            );
+            self
+        }
+        ///Only the desktops assigned to this user.
+        pub fn user_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.user_name = ::std::option::Option::Some(
+                crate::operation::text_parameter(
+                    "user_name",
+                    value.into(),
+                    crate::operation::Place::Query,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::Some(255u64),
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::None,
+                        maximum: ::std::option::Option::None,
+                    },
+                    &[],
+                ),
+            );
+            self
+        }
+        ///Only the desktop with this computer name.
+        pub fn computer_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.computer_name = ::std::option::Option::Some(
+                crate::operation::text_parameter(
+                    "computer_name",
+                    value.into(),
+                    crate::operation::Place::Query,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::Some(255u64),
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::None,
+                        maximum: ::std::option::Option::None,
+                    },
+                    &[],
+                ),
+            );
+            self
+        }
+        ///Only the desktop with this IP address.
+        pub fn desktop_ip(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.desktop_ip = ::std::option::Option::Some(
+                crate::operation::text_parameter(
+                    "desktop_ip",
+                    value.into(),
+                    crate::operation::Place::Query,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::Some(255u64),
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::None,
+                        maximum: ::std::option::Option::None,
+                    },
+                    &[],
+                ),
+            );
+            self
+        }
+        ///Only desktops of this type: DEDICATED (one user's), POOLED (in a desktop pool) or SHARED (several users'); all types when absent.
+        pub fn desktop_type(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.desktop_type = ::std::option::Option::Some(
+                crate::operation::text_parameter(
+                    "desktop_type",
+                    value.into(),
+                    crate::operation::Place::Query,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::Some(255u64),
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::None,
+                        maximum: ::std::option::Option::None,
+                    },
+                    &[],
+                ),
+            );
+            self
+        }
+        ///Only desktops of these desktop pools (ids separated by commas).
+        pub fn pool_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.pool_id = ::std::option::Option::Some(
+                crate::operation::text_parameter(
+                    "pool_id",
+                    value.into(),
+                    crate::operation::Place::Query,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::Some(255u64),
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::None,
+                        maximum: ::std::option::Option::None,
+                    },
+                    &[],
+                ),
+            );
+            self
+        }
+        ///true lists only the desktops assigned to someone, false only the unassigned ones.
+        pub fn user_attached(mut self, value: bool) -> Self {
+            self.user_attached = ::std::option::Option::Some(
+                ::std::result::Result::Ok(value),
+            );
+            self
+        }
+        ///Only desktops with these tags (`key1=value1,key2=value2`).
+        pub fn tag(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.tag = ::std::option::Option::Some(
+                crate::operation::text_parameter(
+                    "tag",
+                    value.into(),
+                    crate::operation::Place::Query,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::Some(255u64),
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::None,
+                        maximum: ::std::option::Option::None,
+                    },
+                    &[],
+                ),
+            );
+            self
+        }
+        ///Only desktops of this enterprise project.
+        pub fn enterprise_project_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.enterprise_project_id = ::std::option::Option::Some(
+                crate::operation::text_parameter(
+                    "enterprise_project_id",
+                    value.into(),
+                    crate::operation::Place::Query,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::Some(36u64),
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::None,
+                        maximum: ::std::option::Option::None,
+                    },
+                    &[],
+                ),
+            );
+            self
+        }
+        ///Only desktops made from this image.
+        pub fn image_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.image_id = ::std::option::Option::Some(
+                crate::operation::text_parameter(
+                    "image_id",
+                    value.into(),
+                    crate::operation::Place::Query,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::Some(255u64),
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::None,
+                        maximum: ::std::option::Option::None,
+                    },
+                    &[],
+                ),
+            );
+            self
+        }
+        ///Only desktops in this subnet.
+        pub fn subnet_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.subnet_id = ::std::option::Option::Some(
+                crate::operation::text_parameter(
+                    "subnet_id",
+                    value.into(),
+                    crate::operation::Place::Query,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::Some(255u64),
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::None,
+                        maximum: ::std::option::Option::None,
+                    },
+                    &[],
+                ),
+            );
+            self
+        }
+        ///Only desktops in (true) or out of (false) maintenance mode.
+        pub fn in_maintenance_mode(mut self, value: bool) -> Self {
+            self.in_maintenance_mode = ::std::option::Option::Some(
+                ::std::result::Result::Ok(value),
+            );
+            self
+        }
+        ///Sort by `created` (creation time) or `computer_name`; with `sort_type`.
+        pub fn sort_field(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.sort_field = ::std::option::Option::Some(
+                crate::operation::text_parameter(
+                    "sort_field",
+                    value.into(),
+                    crate::operation::Place::Query,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::None,
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::None,
+                        maximum: ::std::option::Option::None,
+                    },
+                    &["created", "computer_name"],
+                ),
+            );
+            self
+        }
+        ///ASC (the service's default) or DESC; with `sort_field`.
+        pub fn sort_type(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.sort_type = ::std::option::Option::Some(
+                crate::operation::text_parameter(
+                    "sort_type",
+                    value.into(),
+                    crate::operation::Place::Query,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::None,
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::None,
+                        maximum: ::std::option::Option::None,
+                    },
+                    &["ASC", "DESC"],
+                ),
+            );
+            self
+        }
+        ///Index of the first desktop of the page, from 0.
+        pub fn offset(mut self, value: i64) -> Self {
+            self.offset = ::std::option::Option::Some(
+                crate::operation::integer_parameter(
+                    "offset",
+                    value,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::None,
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::Some(0i64),
+                        maximum: ::std::option::Option::Some(2147483647i64),
+                    },
+                ),
+            );
+            self
+        }
+        ///Desktops per page, 0 to 500; the service's default is 500.
+        pub fn limit(mut self, value: i64) -> Self {
+            self.limit = ::std::option::Option::Some(
+                crate::operation::integer_parameter(
+                    "limit",
+                    value,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::None,
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::Some(0i64),
+                        maximum: ::std::option::Option::Some(500i64),
+                    },
+                ),
+            );
+            self
+        }
+        ///Sends `GET /v2/{project_id}/desktops/detail` and decodes the answer. Errors keep the status, headers and raw body of an answer that is not the documented success.
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::ListDesktopsResponse>,
+            crate::Error,
+        > {
+            let Self {
+                client,
+                status,
+                user_name,
+                computer_name,
+                desktop_ip,
+                desktop_type,
+                pool_id,
+                user_attached,
+                tag,
+                enterprise_project_id,
+                image_id,
+                subnet_id,
+                in_maintenance_mode,
+                sort_field,
+                sort_type,
+                offset,
+                limit,
+            } = self;
+            let status = crate::operation::optional(status)?;
+            let user_name = crate::operation::optional(user_name)?;
+            let computer_name = crate::operation::optional(computer_name)?;
+            let desktop_ip = crate::operation::optional(desktop_ip)?;
+            let desktop_type = crate::operation::optional(desktop_type)?;
+            let pool_id = crate::operation::optional(pool_id)?;
+            let user_attached = crate::operation::optional(user_attached)?;
+            let tag = crate::operation::optional(tag)?;
+            let enterprise_project_id = crate::operation::optional(
+                enterprise_project_id,
+            )?;
+            let image_id = crate::operation::optional(image_id)?;
+            let subnet_id = crate::operation::optional(subnet_id)?;
+            let in_maintenance_mode = crate::operation::optional(in_maintenance_mode)?;
+            let sort_field = crate::operation::optional(sort_field)?;
+            let sort_type = crate::operation::optional(sort_type)?;
+            let offset = crate::operation::optional(offset)?;
+            let limit = crate::operation::optional(limit)?;
+            let request = super::builder::ListDesktops::new(client.transport());
+            let request = match status {
+                ::std::option::Option::Some(value) => request.status(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match user_name {
+                ::std::option::Option::Some(value) => request.user_name(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match computer_name {
+                ::std::option::Option::Some(value) => request.computer_name(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match desktop_ip {
+                ::std::option::Option::Some(value) => request.desktop_ip(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match desktop_type {
+                ::std::option::Option::Some(value) => request.desktop_type(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match pool_id {
+                ::std::option::Option::Some(value) => request.pool_id(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match user_attached {
+                ::std::option::Option::Some(value) => request.user_attached(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match tag {
+                ::std::option::Option::Some(value) => request.tag(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match enterprise_project_id {
+                ::std::option::Option::Some(value) => {
+                    request.enterprise_project_id(value)
+                }
+                ::std::option::Option::None => request,
+            };
+            let request = match image_id {
+                ::std::option::Option::Some(value) => request.image_id(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match subnet_id {
+                ::std::option::Option::Some(value) => request.subnet_id(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match in_maintenance_mode {
+                ::std::option::Option::Some(value) => request.in_maintenance_mode(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match sort_field {
+                ::std::option::Option::Some(value) => request.sort_field(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match sort_type {
+                ::std::option::Option::Some(value) => request.sort_type(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match offset {
+                ::std::option::Option::Some(value) => request.offset(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match limit {
+                ::std::option::Option::Some(value) => request.limit(value),
+                ::std::option::Option::None => request,
+            };
+            crate::operation::finish(&client, request.send().await).await
+        }
+    }
+    impl ListDesktops {
+        ///Every page, from `offset` (0 when unset), `limit` items at a time (100 when unset): a stream of answers that ends after the last page, or after the first error. [`Pages::items`](crate::Pages::items) gathers every item.
+        pub fn pages(self) -> crate::Pages<Self> {
+            crate::Pages::new(self)
+        }
+    }
+    impl crate::pagination::sealed::Sealed for ListDesktops {}
+    impl crate::pagination::Paged for ListDesktops {
+        type Answer = types::ListDesktopsResponse;
+        type Item = types::DesktopDetail;
+        fn first(mut self) -> (Self, i64) {
+            if self.limit.is_none() {
+                self.limit = ::std::option::Option::Some(
+                    ::std::result::Result::Ok(100i64),
+                );
+            }
+            let offset = match &self.offset {
+                ::std::option::Option::Some(::std::result::Result::Ok(offset)) => *offset,
+                _ => 0,
+            };
+            (self, offset)
+        }
+        fn at(&self, offset: i64) -> Self {
+            let mut next = self.clone();
+            next.offset = ::std::option::Option::Some(::std::result::Result::Ok(offset));
+            next
+        }
+        fn send_page(self) -> crate::pagination::PageFuture<Self::Answer> {
+            ::std::boxed::Box::pin(self.send())
+        }
+        fn count(answer: &Self::Answer) -> usize {
+            answer.desktops.len()
+        }
+        fn total(answer: &Self::Answer) -> ::std::option::Option<i64> {
+            answer.total_count.map(i64::from)
+        }
+        fn into_items(answer: Self::Answer) -> ::std::vec::Vec<Self::Item> {
+            answer.desktops
+        }
+    }
+    ///Builder of [`Client::show_desktop`](crate::Client::show_desktop): `GET /v2/{project_id}/desktops/{desktop_id}`. It holds its own handle on the client, so `send()` can be spawned.
+    #[derive(Debug, Clone)]
+    #[must_use = "nothing is sent until `send()` is awaited"]
+    pub struct ShowDesktop {
+        client: crate::Client,
+        desktop_id: ::std::option::Option<
+            ::std::result::Result<::std::string::String, crate::operation::Invalid>,
+        >,
+    }
+    impl ShowDesktop {
+        pub(crate) fn new(client: crate::Client) -> Self {
+            Self {
+                client,
+                desktop_id: ::std::option::Option::None,
+            }
+        }
+        ///ID of the desktop.
+        pub fn desktop_id(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.desktop_id = ::std::option::Option::Some(
+                crate::operation::text_parameter(
+                    "desktop_id",
+                    value.into(),
+                    crate::operation::Place::Path,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::Some(1u64),
+                        max_length: ::std::option::Option::Some(255u64),
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::None,
+                        maximum: ::std::option::Option::None,
+                    },
+                    &[],
+                ),
+            );
+            self
+        }
+        ///Sends `GET /v2/{project_id}/desktops/{desktop_id}` and decodes the answer. Errors keep the status, headers and raw body of an answer that is not the documented success.
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::ShowDesktopResponse>,
+            crate::Error,
+        > {
+            let Self { client, desktop_id } = self;
+            let desktop_id = crate::operation::required("desktop_id", desktop_id)?;
+            let request = super::builder::ShowDesktop::new(client.transport());
+            let request = request.desktop_id(desktop_id);
+            crate::operation::finish(&client, request.send().await).await
+        }
+    }
+    ///Builder of [`Client::list_users`](crate::Client::list_users): `GET /v2/{project_id}/users`. It holds its own handle on the client, so `send()` can be spawned.
+    #[derive(Debug, Clone)]
+    #[must_use = "nothing is sent until `send()` is awaited"]
+    pub struct ListUsers {
+        client: crate::Client,
+        user_name: ::std::option::Option<
+            ::std::result::Result<::std::string::String, crate::operation::Invalid>,
+        >,
+        group_name: ::std::option::Option<
+            ::std::result::Result<::std::string::String, crate::operation::Invalid>,
+        >,
+        active_type: ::std::option::Option<
+            ::std::result::Result<::std::string::String, crate::operation::Invalid>,
+        >,
+        offset: ::std::option::Option<
+            ::std::result::Result<i64, crate::operation::Invalid>,
+        >,
+        limit: ::std::option::Option<
+            ::std::result::Result<i64, crate::operation::Invalid>,
+        >,
+    }
+    impl ListUsers {
+        pub(crate) fn new(client: crate::Client) -> Self {
+            Self {
+                client,
+                user_name: ::std::option::Option::None,
+                group_name: ::std::option::Option::None,
+                active_type: ::std::option::Option::None,
+                offset: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+            }
+        }
+        ///Only the user of this name.
+        pub fn user_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.user_name = ::std::option::Option::Some(
+                crate::operation::text_parameter(
+                    "user_name",
+                    value.into(),
+                    crate::operation::Place::Query,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::Some(255u64),
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::None,
+                        maximum: ::std::option::Option::None,
+                    },
+                    &[],
+                ),
+            );
+            self
+        }
+        ///Only the members of this user group (exact name).
+        pub fn group_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.group_name = ::std::option::Option::Some(
+                crate::operation::text_parameter(
+                    "group_name",
+                    value.into(),
+                    crate::operation::Place::Query,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::Some(64u64),
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::None,
+                        maximum: ::std::option::Option::None,
+                    },
+                    &[],
+                ),
+            );
+            self
+        }
+        ///Only users activated this way: USER_ACTIVATE (by themselves) or ADMIN_ACTIVATE (by an administrator).
+        pub fn active_type(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.active_type = ::std::option::Option::Some(
+                crate::operation::text_parameter(
+                    "active_type",
+                    value.into(),
+                    crate::operation::Place::Query,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::Some(40u64),
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::None,
+                        maximum: ::std::option::Option::None,
+                    },
+                    &[],
+                ),
+            );
+            self
+        }
+        ///Index of the first user of the page, from 0.
+        pub fn offset(mut self, value: i64) -> Self {
+            self.offset = ::std::option::Option::Some(
+                crate::operation::integer_parameter(
+                    "offset",
+                    value,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::None,
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::Some(0i64),
+                        maximum: ::std::option::Option::None,
+                    },
+                ),
+            );
+            self
+        }
+        ///Users per page; without it the service returns every user.
+        pub fn limit(mut self, value: i64) -> Self {
+            self.limit = ::std::option::Option::Some(
+                crate::operation::integer_parameter(
+                    "limit",
+                    value,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::None,
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::Some(1i64),
+                        maximum: ::std::option::Option::None,
+                    },
+                ),
+            );
+            self
+        }
+        ///Sends `GET /v2/{project_id}/users` and decodes the answer. Errors keep the status, headers and raw body of an answer that is not the documented success.
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::ListUsersResponse>,
+            crate::Error,
+        > {
+            let Self { client, user_name, group_name, active_type, offset, limit } = self;
+            let user_name = crate::operation::optional(user_name)?;
+            let group_name = crate::operation::optional(group_name)?;
+            let active_type = crate::operation::optional(active_type)?;
+            let offset = crate::operation::optional(offset)?;
+            let limit = crate::operation::optional(limit)?;
+            let request = super::builder::ListUsers::new(client.transport());
+            let request = match user_name {
+                ::std::option::Option::Some(value) => request.user_name(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match group_name {
+                ::std::option::Option::Some(value) => request.group_name(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match active_type {
+                ::std::option::Option::Some(value) => request.active_type(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match offset {
+                ::std::option::Option::Some(value) => request.offset(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match limit {
+                ::std::option::Option::Some(value) => request.limit(value),
+                ::std::option::Option::None => request,
+            };
+            crate::operation::finish(&client, request.send().await).await
+        }
+    }
+    impl ListUsers {
+        ///Every page, from `offset` (0 when unset), `limit` items at a time (100 when unset): a stream of answers that ends after the last page, or after the first error. [`Pages::items`](crate::Pages::items) gathers every item.
+        pub fn pages(self) -> crate::Pages<Self> {
+            crate::Pages::new(self)
+        }
+    }
+    impl crate::pagination::sealed::Sealed for ListUsers {}
+    impl crate::pagination::Paged for ListUsers {
+        type Answer = types::ListUsersResponse;
+        type Item = types::DesktopUser;
+        fn first(mut self) -> (Self, i64) {
+            if self.limit.is_none() {
+                self.limit = ::std::option::Option::Some(
+                    ::std::result::Result::Ok(100i64),
+                );
+            }
+            let offset = match &self.offset {
+                ::std::option::Option::Some(::std::result::Result::Ok(offset)) => *offset,
+                _ => 0,
+            };
+            (self, offset)
+        }
+        fn at(&self, offset: i64) -> Self {
+            let mut next = self.clone();
+            next.offset = ::std::option::Option::Some(::std::result::Result::Ok(offset));
+            next
+        }
+        fn send_page(self) -> crate::pagination::PageFuture<Self::Answer> {
+            ::std::boxed::Box::pin(self.send())
+        }
+        fn count(answer: &Self::Answer) -> usize {
+            answer.users.len()
+        }
+        fn total(answer: &Self::Answer) -> ::std::option::Option<i64> {
+            answer.total_count.map(i64::from)
+        }
+        fn into_items(answer: Self::Answer) -> ::std::vec::Vec<Self::Item> {
+            answer.users
+        }
+    }
+    ///Builder of [`Client::list_user_groups`](crate::Client::list_user_groups): `GET /v2/{project_id}/groups`. It holds its own handle on the client, so `send()` can be spawned.
+    #[derive(Debug, Clone)]
+    #[must_use = "nothing is sent until `send()` is awaited"]
+    pub struct ListUserGroups {
+        client: crate::Client,
+        keyword: ::std::option::Option<
+            ::std::result::Result<::std::string::String, crate::operation::Invalid>,
+        >,
+        offset: ::std::option::Option<
+            ::std::result::Result<i64, crate::operation::Invalid>,
+        >,
+        limit: ::std::option::Option<
+            ::std::result::Result<i64, crate::operation::Invalid>,
+        >,
+    }
+    impl ListUserGroups {
+        pub(crate) fn new(client: crate::Client) -> Self {
+            Self {
+                client,
+                keyword: ::std::option::Option::None,
+                offset: ::std::option::Option::None,
+                limit: ::std::option::Option::None,
+            }
+        }
+        ///Only groups whose name contains this text.
+        pub fn keyword(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.keyword = ::std::option::Option::Some(
+                crate::operation::text_parameter(
+                    "keyword",
+                    value.into(),
+                    crate::operation::Place::Query,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::Some(255u64),
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::None,
+                        maximum: ::std::option::Option::None,
+                    },
+                    &[],
+                ),
+            );
+            self
+        }
+        ///Index of the first group of the page, from 0; with `limit`.
+        pub fn offset(mut self, value: i64) -> Self {
+            self.offset = ::std::option::Option::Some(
+                crate::operation::integer_parameter(
+                    "offset",
+                    value,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::None,
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::Some(0i64),
+                        maximum: ::std::option::Option::None,
+                    },
+                ),
+            );
+            self
+        }
+        ///Groups per page, 1 to 100; the service's default is 100.
+        pub fn limit(mut self, value: i64) -> Self {
+            self.limit = ::std::option::Option::Some(
+                crate::operation::integer_parameter(
+                    "limit",
+                    value,
+                    &crate::operation::Bounds {
+                        min_length: ::std::option::Option::None,
+                        max_length: ::std::option::Option::None,
+                        min_items: ::std::option::Option::None,
+                        max_items: ::std::option::Option::None,
+                        minimum: ::std::option::Option::Some(1i64),
+                        maximum: ::std::option::Option::Some(100i64),
+                    },
+                ),
+            );
+            self
+        }
+        ///Sends `GET /v2/{project_id}/groups` and decodes the answer. Errors keep the status, headers and raw body of an answer that is not the documented success.
+        pub async fn send(
+            self,
+        ) -> ::std::result::Result<
+            crate::Response<types::ListUserGroupsResponse>,
+            crate::Error,
+        > {
+            let Self { client, keyword, offset, limit } = self;
+            let keyword = crate::operation::optional(keyword)?;
+            let offset = crate::operation::optional(offset)?;
+            let limit = crate::operation::optional(limit)?;
+            let request = super::builder::ListUserGroups::new(client.transport());
+            let request = match keyword {
+                ::std::option::Option::Some(value) => request.keyword(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match offset {
+                ::std::option::Option::Some(value) => request.offset(value),
+                ::std::option::Option::None => request,
+            };
+            let request = match limit {
+                ::std::option::Option::Some(value) => request.limit(value),
+                ::std::option::Option::None => request,
+            };
+            crate::operation::finish(&client, request.send().await).await
+        }
+    }
+    impl ListUserGroups {
+        ///Every page, from `offset` (0 when unset), `limit` items at a time (100 when unset): a stream of answers that ends after the last page, or after the first error. [`Pages::items`](crate::Pages::items) gathers every item.
+        pub fn pages(self) -> crate::Pages<Self> {
+            crate::Pages::new(self)
+        }
+    }
+    impl crate::pagination::sealed::Sealed for ListUserGroups {}
+    impl crate::pagination::Paged for ListUserGroups {
+        type Answer = types::ListUserGroupsResponse;
+        type Item = types::UserGroupInfo;
+        fn first(mut self) -> (Self, i64) {
+            if self.limit.is_none() {
+                self.limit = ::std::option::Option::Some(
+                    ::std::result::Result::Ok(100i64),
+                );
+            }
+            let offset = match &self.offset {
+                ::std::option::Option::Some(::std::result::Result::Ok(offset)) => *offset,
+                _ => 0,
+            };
+            (self, offset)
+        }
+        fn at(&self, offset: i64) -> Self {
+            let mut next = self.clone();
+            next.offset = ::std::option::Option::Some(::std::result::Result::Ok(offset));
+            next
+        }
+        fn send_page(self) -> crate::pagination::PageFuture<Self::Answer> {
+            ::std::boxed::Box::pin(self.send())
+        }
+        fn count(answer: &Self::Answer) -> usize {
+            answer.user_groups.len()
+        }
+        fn total(answer: &Self::Answer) -> ::std::option::Option<i64> {
+            answer.total_count.map(i64::from)
+        }
+        fn into_items(answer: Self::Answer) -> ::std::vec::Vec<Self::Item> {
+            answer.user_groups
         }
     }
 }
@@ -3769,34 +7672,64 @@ impl crate::Client {
 Gives users (or user groups) access to desktops. Either name the desktop of each user explicitly in `desktops`, or list `desktops` and `users` and let `assign_model` decide who gets which desktop. The assignment runs asynchronously: follow the returned job.
 
 `POST /v2/{project_id}/desktops/batch-attach`: set `body`, then `send()`.*/
-    pub fn batch_attach(&self) -> operations::BatchAttach<'_> {
-        operations::BatchAttach::new(self)
+    pub fn batch_attach(&self) -> operations::BatchAttach {
+        operations::BatchAttach::new(self.clone())
     }
     /**Unbind users from desktops in batches
 
-Removes all users, or the listed users and groups, from each desktop. For desktops of a desktop pool the answer carries the id of a job to follow; for other desktops the page says only that `job_id` is empty. Desktops the service could not act on are listed in `failed_operation_list`.
+Removes all users, or the listed users and groups, from each desktop. The answer says the request was accepted, not that the users are gone: for desktops of a desktop pool it carries the id of a job that does the unbinding; for other desktops the page says only that `job_id` is empty. Desktops the service could not act on are listed in `failed_operation_list`.
 
 `POST /v2/{project_id}/desktops/batch-detach`: set `body`, then `send()`.*/
-    pub fn batch_detach(&self) -> operations::BatchDetach<'_> {
-        operations::BatchDetach::new(self)
+    pub fn batch_detach(&self) -> operations::BatchDetach {
+        operations::BatchDetach::new(self.clone())
     }
     /**Change the privilege group of desktop users
 
 Moves the users of each listed desktop into another privilege group (for example from `users` to `administrators`). Users of a desktop that are not listed in its `attach_user_infos` move to the top-level `user_privilege_group`. The change runs asynchronously: follow the returned job.
 
 `POST /v2/{project_id}/desktops/change-user-privilege-group`: set `body`, then `send()`.*/
-    pub fn change_user_privilege_group(
-        &self,
-    ) -> operations::ChangeUserPrivilegeGroup<'_> {
-        operations::ChangeUserPrivilegeGroup::new(self)
+    pub fn change_user_privilege_group(&self) -> operations::ChangeUserPrivilegeGroup {
+        operations::ChangeUserPrivilegeGroup::new(self.clone())
     }
     /**Show a job and its sub-jobs
 
 Returns the state of an asynchronous job: WAITING, RUNNING, SUCCESS or FAILED (other values may appear and must be tolerated), with its sub-jobs. Safe to repeat.
 
 `GET /v2/{project_id}/workspace-jobs/{job_id}`: set `job_id`, then `send()`.*/
-    pub fn show_job(&self) -> operations::ShowJob<'_> {
-        operations::ShowJob::new(self)
+    pub fn show_job(&self) -> operations::ShowJob {
+        operations::ShowJob::new(self.clone())
+    }
+    /**List desktops with their users
+
+Lists the project's desktops and who is attached to each, one page at a time (`offset` and `limit`). Filters narrow the list: `user_attached` finds the desktops nobody is assigned to, `user_name` the desktops of one user. Safe to repeat.
+
+`GET /v2/{project_id}/desktops/detail`: set `status`, `user_name`, `computer_name`, `desktop_ip`, `desktop_type`, `pool_id`, `user_attached`, `tag`, `enterprise_project_id`, `image_id`, `subnet_id`, `in_maintenance_mode`, `sort_field`, `sort_type`, `offset`, `limit`, then `send()` (or `pages()` for every page).*/
+    pub fn list_desktops(&self) -> operations::ListDesktops {
+        operations::ListDesktops::new(self.clone())
+    }
+    /**Show one desktop and the users and groups attached to it
+
+Returns one desktop with everyone attached to it: what to pass to a detach or a privilege change. Safe to repeat.
+
+`GET /v2/{project_id}/desktops/{desktop_id}`: set `desktop_id`, then `send()`.*/
+    pub fn show_desktop(&self) -> operations::ShowDesktop {
+        operations::ShowDesktop::new(self.clone())
+    }
+    /**List the desktop users
+
+Lists the users of the project's domain, one page at a time: the names to assign desktops to. Safe to repeat.
+
+`GET /v2/{project_id}/users`: set `user_name`, `group_name`, `active_type`, `offset`, `limit`, then `send()` (or `pages()` for every page).*/
+    pub fn list_users(&self) -> operations::ListUsers {
+        operations::ListUsers::new(self.clone())
+    }
+    /**List the user groups
+
+Lists the user groups of the project's domain, one page at a time: the groups a multi-user desktop can be assigned to. Safe to repeat.
+
+`GET /v2/{project_id}/groups`: set `keyword`, `offset`, `limit`, then `send()` (or `pages()` for every page).*/
+    pub fn list_user_groups(&self) -> operations::ListUserGroups {
+        operations::ListUserGroups::new(self.clone())
     }
 }
 impl crate::StartsJob for types::BatchAttachResponse {
