@@ -26,12 +26,16 @@ pub mod code {
     pub const CONFIG: u8 = 7;
     /// The operation failed for some of the desktops it was given.
     pub const PARTIAL: u8 = 8;
+    /// The call was sent and accepted, but its job could not be followed: do not send it
+    /// again, look its effect up.
+    pub const NOT_FOLLOWED: u8 = 9;
 }
 
 /// The exit codes, for `--help`.
 pub const HELP: &str = "Exit codes: 0 success, 2 usage, 3 invalid request (not sent), \
 4 service error, 5 transport error, 6 job failed or wait timed out, 7 configuration \
-(credentials, project, region), 8 partial failure (some desktops failed; the answer is on stdout).";
+(credentials, project, region), 8 partial failure (some desktops failed; the answer is on stdout), \
+9 sent and accepted, but its job could not be followed (do not send it again; the answer is on stdout).";
 
 /// Why the command failed.
 #[derive(Debug)]
@@ -40,6 +44,9 @@ pub enum Failure {
     Usage(String),
     /// The library failed.
     Library(Error),
+    /// The call was sent and accepted; following its job then failed (for a reason other
+    /// than the job failing or the wait running out).
+    NotFollowed(Error),
 }
 
 impl Failure {
@@ -52,7 +59,9 @@ impl Failure {
     pub fn code(&self) -> u8 {
         match self {
             Failure::Usage(_) => code::USAGE,
+            Failure::NotFollowed(_) => code::NOT_FOLLOWED,
             Failure::Library(error) => match error {
+                Error::UnfollowableJob { .. } => code::NOT_FOLLOWED,
                 Error::InvalidRequest { .. } => code::INVALID_REQUEST,
                 Error::Service(_) | Error::UnexpectedResponse(_) => code::SERVICE,
                 Error::PartialFailure(_) => code::PARTIAL,
@@ -76,14 +85,25 @@ impl Failure {
                 (line, details)
             }
             Failure::Library(error) => (line_with_causes(error), details(error)),
+            Failure::NotFollowed(error) => {
+                let line = format!(
+                    "the call was sent and accepted, but its job could not be followed \
+                     (do not send it again; look its effect up): {}",
+                    line_with_causes(error)
+                );
+                let mut details = details(error);
+                details["sent"] = json!(true);
+                details["followed"] = json!(false);
+                (line, details)
+            }
         };
-        eprintln!("huaweicloud-workspace: {}", text::clean(&line));
+        text::to_stderr(&format!("huaweicloud-workspace: {}", text::clean(&line)));
         if let Failure::Library(Error::PartialFailure(partial)) = self {
             for item in partial.failed() {
-                eprintln!("  failed: {}", text::clean(&item.to_string()));
+                text::to_stderr(&format!("  failed: {}", text::clean(&item.to_string())));
             }
         }
-        eprintln!("{}", text::json_line(&details));
+        text::to_stderr(&text::json_line(&details));
         ExitCode::from(self.code())
     }
 }
@@ -160,6 +180,9 @@ fn details(error: &Error) -> Value {
         Error::JobFailed(e) => json!({
             "kind": "job_failed", "job_id": e.job_id(), "job_error_code": e.code(),
             "fail_reason": e.reason(),
+        }),
+        Error::UnfollowableJob { job_id, reason, .. } => json!({
+            "kind": "unfollowable_job", "job_id": job_id, "reason": reason, "sent": true,
         }),
         Error::WaitTimeout {
             job_id,

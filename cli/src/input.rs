@@ -3,8 +3,6 @@
 //! library's `request_body`, so a field the document does not know is refused, naming the
 //! nearest known one.
 
-use std::io::Read;
-
 use clap::ArgMatches;
 use huaweicloud_workspace::request_body;
 use serde::de::DeserializeOwned;
@@ -83,33 +81,24 @@ impl Input {
         Ok(Some(Value::Object(body)))
     }
 
-    /// Reads a JSON object from a file, or from standard input for `-`, exactly once.
+    /// Reads a JSON object from a file, or from standard input for `-`, exactly once, through
+    /// the library: a regular file only, within its size limit, a key twice refused.
     fn read_json(&mut self, source: &str) -> Result<Map<String, Value>, Failure> {
-        let text = if source == "-" {
+        let path = if source == "-" {
             if self.stdin_read {
                 return Err(Failure::usage("standard input can be read only once"));
             }
             self.stdin_read = true;
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
-            text
+            None
         } else {
-            std::fs::read_to_string(source)
-                .map_err(|e| Failure::usage(format!("cannot read {source}: {e}")))?
+            Some(std::path::Path::new(source))
         };
-        let where_from = if source == "-" {
-            "standard input"
-        } else {
-            source
-        };
-        match serde_json::from_str::<Value>(&text) {
-            Ok(Value::Object(map)) => Ok(map),
-            Ok(_) => Err(Failure::usage(format!(
-                "{where_from}: the request body must be a JSON object"
+        match request_body::read(path)? {
+            Value::Object(map) => Ok(map),
+            _ => Err(Failure::usage(format!(
+                "{}: the request body must be a JSON object",
+                path.map_or("standard input".to_string(), |p| p.display().to_string())
             ))),
-            Err(e) => Err(Failure::usage(format!("{where_from}: not JSON: {e}"))),
         }
     }
 }

@@ -84,12 +84,9 @@ async fn main() -> ExitCode {
     };
     if name == "completions" {
         if let Some(shell) = sub.get_one::<clap_complete::Shell>("shell") {
-            clap_complete::generate(
-                *shell,
-                &mut command,
-                "huaweicloud-workspace",
-                &mut std::io::stdout(),
-            );
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut command, "huaweicloud-workspace", &mut script);
+            text::to_stdout_raw(&String::from_utf8_lossy(&script));
         }
         return ExitCode::SUCCESS;
     }
@@ -205,7 +202,13 @@ async fn follow(
     let shown = matches!(outcome.follow, Follow::Shown(_));
     let job_id = match outcome.follow {
         Follow::Nothing => return Ok(outcome.answer),
-        Follow::Started(None) => return Ok(json!({"response": outcome.answer, "job": null})),
+        Follow::Started(None) => {
+            text::to_stderr(
+                "huaweicloud-workspace: the answer names no job (its job id is empty): \
+                 nothing was waited for",
+            );
+            return Ok(json!({"response": outcome.answer, "job": null}));
+        }
         Follow::Started(Some(job_id)) | Follow::Shown(job_id) => job_id,
     };
     let mut waiter = client.job_waiter(job_id, options);
@@ -233,10 +236,16 @@ async fn follow(
             Ok(_) => continue,
             Err(error) => {
                 progress.finish();
-                if !shown {
-                    print(&json!({"response": outcome.answer}), false);
+                if shown {
+                    return Err(error.into());
                 }
-                return Err(error.into());
+                print(&json!({"response": outcome.answer}), false);
+                // The call was sent and accepted: only the job's own end is a job failure;
+                // anything else is a job that could not be followed, never "not sent".
+                return Err(match error {
+                    Error::JobFailed(_) | Error::WaitTimeout { .. } => error.into(),
+                    other => Failure::NotFollowed(other),
+                });
             }
         }
     };
@@ -251,9 +260,9 @@ async fn follow(
 
 fn print(value: &Value, table: bool) {
     if table {
-        print!("{}", render::table(value));
+        text::to_stdout_raw(&render::table(value));
     } else {
-        println!("{}", text::json_pretty(value));
+        text::to_stdout(&text::json_pretty(value));
     }
 }
 

@@ -57,7 +57,7 @@ impl Progress {
     /// Ends the line, so that what follows starts on its own.
     pub fn finish(&mut self) {
         if self.drawn {
-            eprintln!();
+            let _ = writeln!(std::io::stderr());
             self.drawn = false;
         }
     }

@@ -2,7 +2,28 @@
 //! characters and escape sequences, so that an answer cannot move the cursor, hide text or
 //! rewrite the screen; long text is cut.
 
+use std::io::Write;
+
 use serde_json::Value;
+
+/// Writes a line to standard output. A reader that went away (`| head -1`) is not an error
+/// of this command: the rest is dropped quietly, as the Unix tools do, and the exit code
+/// still says how the operation went.
+pub fn to_stdout(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}").and_then(|()| out.flush());
+}
+
+/// [`to_stdout`] without the line end (a table ends its own lines).
+pub fn to_stdout_raw(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+}
+
+/// Writes a line to standard error, quietly dropped when nobody reads it.
+pub fn to_stderr(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
 
 /// The longest line printed for an error.
 const MAX_LINE: usize = 2000;

@@ -444,7 +444,7 @@ fn check_values(credentials: &Credentials, project_id: &str) -> Result<(), Confi
 
 fn parse_endpoint(endpoint: &str) -> Result<Url, ConfigError> {
     let invalid = |reason: &str| ConfigError::InvalidEndpoint {
-        endpoint: endpoint.to_string(),
+        endpoint: redacted(endpoint),
         reason: reason.to_string(),
     };
     let url = Url::parse(endpoint.trim()).map_err(|e| invalid(&e.to_string()))?;
@@ -465,9 +465,54 @@ fn parse_endpoint(endpoint: &str) -> Result<Url, ConfigError> {
     Ok(url)
 }
 
+/// An endpoint as it may be shown: a user name, password, query or fragment replaced with
+/// `***` (they can hold credentials), whether the text parses as a URL or not.
+pub(crate) fn redacted(endpoint: &str) -> String {
+    let endpoint = endpoint.trim();
+    let (scheme, rest) = match endpoint.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), endpoint),
+    };
+    let (rest, tail) = match rest.find(['?', '#']) {
+        Some(at) => (&rest[..at], format!("{}***", &rest[at..at + 1])),
+        None => (rest, String::new()),
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let authority = match authority.rfind('@') {
+        Some(at) => format!("***@{}", &authority[at + 1..]),
+        None => authority.to_string(),
+    };
+    format!("{scheme}{authority}{path}{tail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_endpoints_credentials_and_query_are_never_shown() {
+        for (given, shown) in [
+            ("http://admin:S3cret@host:8080/x", "http://***@host:8080/x"),
+            ("https://host/?token=S3cret", "https://host/?***"),
+            ("ftp://user@host#S3cret", "ftp://***@host#***"),
+            ("admin:S3cret@host", "***@host"),
+            (
+                "https://workspace.cn-north-4.myhuaweicloud.com",
+                "https://workspace.cn-north-4.myhuaweicloud.com",
+            ),
+        ] {
+            assert_eq!(redacted(given), shown);
+            let error = parse_endpoint(given)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(
+                !error.contains("S3cret") && !error.contains("admin"),
+                "{error}"
+            );
+        }
+    }
 
     fn no_env(_: &str) -> Option<String> {
         None

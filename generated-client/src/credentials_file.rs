@@ -20,6 +20,9 @@ const SECTIONS: [&str; 2] = ["basic", "basiccredentials"];
 /// Environment variable naming another credentials file.
 pub(crate) const FILE_ENV: &str = "HUAWEICLOUD_SDK_CREDENTIALS_FILE";
 
+/// The largest credentials file read (a few lines are expected).
+pub const MAX_CREDENTIALS_FILE: usize = 64 << 10;
+
 /// The credentials file: `$HUAWEICLOUD_SDK_CREDENTIALS_FILE`, else `~/.huaweicloud/credentials`.
 pub(crate) struct ProfileFile;
 
@@ -71,7 +74,7 @@ fn section(env: Env<'_>) -> Result<Option<HashMap<String, String>>, CredentialsE
     let Some((path, chosen)) = path(env) else {
         return Ok(None);
     };
-    if !path.exists() {
+    if !crate::local_input::exists(&path) {
         return if chosen {
             Err(CredentialsError::MissingFile {
                 variable: FILE_ENV,
@@ -81,9 +84,16 @@ fn section(env: Env<'_>) -> Result<Option<HashMap<String, String>>, CredentialsE
             Ok(None)
         };
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| CredentialsError::Unreadable {
+    // Something is there, even a link to nothing: what it is, not "no credentials found".
+    let bytes = crate::local_input::read(&path, MAX_CREDENTIALS_FILE).map_err(|e| {
+        CredentialsError::Unreadable {
+            path: path.clone(),
+            reason: e.to_string(),
+        }
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| CredentialsError::Unreadable {
         path: path.clone(),
-        reason: e.to_string(),
+        reason: "it is not UTF-8 text".into(),
     })?;
     Ok(basic_section(&text))
 }

@@ -68,6 +68,17 @@ pub enum Error {
     /// The job ended in FAILED.
     #[error("{0}")]
     JobFailed(Box<JobFailure>),
+    /// The call was sent and accepted, and named a job this client cannot query (an id that
+    /// would leave its place in the URL, or too long): the call's effect is unknown, so it
+    /// must not be sent again; look its effect up instead.
+    #[error("the call was accepted, but its job {job_id:?} cannot be followed: {reason}")]
+    #[non_exhaustive]
+    UnfollowableJob {
+        /// The job id as the answer gave it (its start, when long).
+        job_id: String,
+        /// Why it cannot be queried.
+        reason: String,
+    },
     /// The job did not end within the waiter's time limit.
     #[error("job {job_id} did not finish within {}; last status {last_status}", seconds(*limit))]
     #[non_exhaustive]
@@ -240,6 +251,9 @@ impl fmt::Display for ServiceError {
         if let Some(message) = self.message() {
             write!(f, ": {message}")?;
         }
+        if let Some(detail) = self.detail().filter(|d| Some(*d) != self.message()) {
+            write!(f, " ({detail})")?;
+        }
         if let Some(id) = self.request_id() {
             write!(f, " (request id {id})")?;
         }
@@ -263,6 +277,9 @@ pub enum Unexpected {
         /// The limit, in bytes.
         limit: usize,
     },
+    /// A body sent with a `Content-Encoding` (gzip, say) although none was asked for: it is
+    /// not inflated (an unbounded inflation is how a small answer exhausts memory).
+    Encoded(String),
 }
 
 /// An answer this client did not expect, kept whole.
@@ -336,6 +353,10 @@ impl fmt::Display for UnexpectedResponse {
             Unexpected::TooLarge { limit } => {
                 write!(f, "answer {status} has a body over the {limit}-byte limit")?
             }
+            Unexpected::Encoded(encoding) => write!(
+                f,
+                "answer {status} is {encoding}-encoded, which the client did not ask for and does not decode"
+            )?,
         }
         if let Some(id) = self.request_id() {
             write!(f, " (request id {id})")?;

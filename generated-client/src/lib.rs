@@ -61,6 +61,7 @@ mod decoding_tests;
 mod error;
 mod error_body;
 mod hooks;
+mod local_input;
 mod operation;
 mod pagination;
 mod region;

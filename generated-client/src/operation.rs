@@ -335,6 +335,11 @@ pub(crate) async fn finish<T: DeserializeOwned>(
         Err(Read::TooLarge(start)) => return Err(too_large(status, headers, start, limit)),
         Err(Read::Failed(source)) => return Err(error::from_transport(source)),
     };
+    if let Some(encoding) = content_encoding(&headers) {
+        return Err(Error::UnexpectedResponse(Box::new(
+            UnexpectedResponse::new(status, headers, body, Unexpected::Encoded(encoding)),
+        )));
+    }
     match decode::<T>(&body) {
         Ok(value) => Ok(Response::new(value, status, headers)),
         Err(reason) => Err(Error::UnexpectedResponse(Box::new(
@@ -423,6 +428,14 @@ async fn from_answer(response: reqwest::Response, limit: usize) -> Error {
         Err(Read::TooLarge(start)) => return too_large(status, headers, start, limit),
         Err(Read::Failed(source)) => return error::from_transport(source),
     };
+    if let Some(encoding) = content_encoding(&headers) {
+        return Error::UnexpectedResponse(Box::new(UnexpectedResponse::new(
+            status,
+            headers,
+            body,
+            Unexpected::Encoded(encoding),
+        )));
+    }
     if status.is_client_error() || status.is_server_error() {
         return Error::Service(Box::new(ServiceError::new(status, headers, body)));
     }
@@ -434,6 +447,14 @@ async fn from_answer(response: reqwest::Response, limit: usize) -> Error {
     Error::UnexpectedResponse(Box::new(UnexpectedResponse::new(
         status, headers, body, kind,
     )))
+}
+
+/// The `Content-Encoding` of an answer, unless there is none (or `identity`). The client asks
+/// for no encoding, so a body that has one is refused by name rather than misread as JSON.
+fn content_encoding(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(reqwest::header::CONTENT_ENCODING)?;
+    let text = String::from_utf8_lossy(value.as_bytes()).trim().to_string();
+    (!text.is_empty() && !text.eq_ignore_ascii_case("identity")).then_some(text)
 }
 
 fn too_large(status: StatusCode, headers: HeaderMap, start: Bytes, limit: usize) -> Error {

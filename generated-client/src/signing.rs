@@ -61,8 +61,14 @@ impl<'a> SigningParams<'a> {
 #[error("cannot sign the request: {0}")]
 pub struct SigningError(String);
 
+/// The header saying how the body is signed, and its value for a body left out.
+const X_SDK_CONTENT_SHA256: &str = "x-sdk-content-sha256";
+const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+
 /// Signs `request` in place: adds `X-Sdk-Date`, `X-Project-Id`, `X-Security-Token` and `Host`,
-/// trims header values, and sets `Authorization`. Signs the exact body bytes that will be sent.
+/// trims header values, and sets `Authorization`. Signs the exact body bytes that will be sent
+/// (a body that is neither JSON nor BSON is marked `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD`
+/// and left out, as the official signer does).
 pub fn sign_request(
     request: &mut reqwest::Request,
     key: &SigningParams<'_>,
@@ -74,7 +80,26 @@ pub fn sign_request(
             SigningError("a streaming body cannot be signed; send the bytes instead".into())
         })?,
     };
-    let body_hash = hex(sha256(body).as_ref());
+    // The official signer leaves a body that is neither JSON nor BSON out of the signature,
+    // saying so in a signed header; the gateway verifies it that way.
+    let content_type = request
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).to_string());
+    let unsigned = !body.is_empty()
+        && content_type.is_some_and(|t| {
+            !t.starts_with("application/json") && !t.starts_with("application/bson")
+        });
+    let body_hash = if unsigned {
+        insert(
+            request.headers_mut(),
+            X_SDK_CONTENT_SHA256,
+            UNSIGNED_PAYLOAD,
+        )?;
+        UNSIGNED_PAYLOAD.to_string()
+    } else {
+        hex(sha256(body).as_ref())
+    };
     let method = request.method().clone();
     let url = request.url().clone();
     sign_parts(

@@ -185,7 +185,19 @@ impl<'a> JobWaiter<'a> {
             },
             None => poll.await,
         };
-        let job = answer?.into_inner();
+        let job = match answer {
+            Ok(answer) => answer.into_inner(),
+            // The job id is the query's only input: a refused one came from the answer that
+            // started the job, which was accepted. Saying "not sent" here would invite a
+            // second send of that call.
+            Err(Error::InvalidRequest { message, .. }) => {
+                return Err(Error::UnfollowableJob {
+                    job_id: shortened(&self.job_id),
+                    reason: message,
+                })
+            }
+            Err(other) => return Err(other),
+        };
         let state = job.status.as_ref().map(|s| s.state());
         tracing::debug!(job_id = %self.job_id, status = ?state, "job polled");
         self.last_status = job.status.as_ref().map(|s| s.as_str().to_string());
@@ -222,6 +234,14 @@ impl<'a> JobWaiter<'a> {
                 .clone()
                 .unwrap_or_else(|| "(none yet)".to_string()),
         }
+    }
+}
+
+/// An id for a message: its first 64 characters.
+fn shortened(id: &str) -> String {
+    match id.char_indices().nth(64) {
+        Some((end, _)) => format!("{}…", &id[..end]),
+        None => id.to_string(),
     }
 }
 

@@ -15,7 +15,7 @@ fn signatures_match_the_official_sdk() {
     let secret_key = Secret::new(vectors["sk"].as_str().unwrap());
     let now = UNIX_EPOCH + Duration::from_secs(vectors["unix_time"].as_u64().unwrap());
     let cases = vectors["cases"].as_array().unwrap();
-    assert_eq!(cases.len(), 10);
+    assert_eq!(cases.len(), 11);
     for case in cases {
         let name = case["name"].as_str().unwrap();
         let method =

@@ -63,6 +63,17 @@ pub fn verify(
         };
         shown_headers += &format!("{name}:{shown}\n");
     }
+    // As the gateway does: a non-empty body whose signed X-Sdk-Content-Sha256 says
+    // UNSIGNED-PAYLOAD is left out of the signature (the official signer does that for bodies
+    // that are not JSON).
+    let unsigned = !body.is_empty()
+        && names.contains(&"x-sdk-content-sha256")
+        && header(headers, "x-sdk-content-sha256") == Some("UNSIGNED-PAYLOAD");
+    let payload = if unsigned {
+        "UNSIGNED-PAYLOAD".to_string()
+    } else {
+        to_hex(&Sha256::digest(body))
+    };
     let canonical_with = |headers: &str| {
         [
             method.as_str().to_string(),
@@ -70,7 +81,7 @@ pub fn verify(
             canonical_query(uri.query().unwrap_or("")),
             headers.to_string(),
             signed_headers.to_string(),
-            to_hex(&Sha256::digest(body)),
+            payload.clone(),
         ]
         .join("\n")
     };

@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+mod connections;
 mod faults;
 pub mod inventory;
 pub mod jobs;
@@ -33,8 +34,6 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
 use serde_json::Value;
 
 pub use faults::{Failure, Fault};
@@ -76,6 +75,11 @@ pub struct SimulatorConfig {
     /// How long a client may take to send its request headers, and then its body; a
     /// half-sent request is cut off after this.
     pub request_timeout: Duration,
+    /// How long a connection may stay open without a request in progress.
+    pub idle_timeout: Duration,
+    /// How many connections are served at once; at the cap the one idle the longest is
+    /// closed to make room (a busy one never is).
+    pub max_connections: usize,
 }
 
 impl Default for SimulatorConfig {
@@ -90,6 +94,8 @@ impl Default for SimulatorConfig {
             max_clock_skew: Some(DEFAULT_CLOCK_SKEW),
             inventory: Inventory::demo(),
             request_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
+            max_connections: 1024,
         }
     }
 }
@@ -162,6 +168,19 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Closes a connection after this long without a request in progress (default 30 s).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.config.idle_timeout = timeout;
+        self
+    }
+
+    /// Serves at most this many connections at once (default 1,024): at the cap the one idle
+    /// the longest is closed to make room.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.config.max_connections = max;
+        self
+    }
+
     /// Requires this security token on signed requests (temporary credentials).
     pub fn security_token(mut self, token: impl Into<String>) -> Self {
         self.config.security_token = Some(token.into());
@@ -199,9 +218,7 @@ impl SimulatorBuilder {
             None => validation::embedded_document()?,
         };
         let validators = validation::Validators::from_document(&document)?;
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|source| StartError::Bind { addr, source })?;
+        let listener = listen(addr).map_err(|source| StartError::Bind { addr, source })?;
         let addr = listener
             .local_addr()
             .map_err(|source| StartError::Bind { addr, source })?;
@@ -218,32 +235,31 @@ impl SimulatorBuilder {
             received: Mutex::new(HashMap::new()),
             request_seq: AtomicU64::new(0),
         });
-        let timeout = shared.config.request_timeout;
-        let task = tokio::spawn(serve(listener, server::router(shared.clone()), timeout));
+        let limits = connections::Limits {
+            header_timeout: shared.config.request_timeout,
+            idle_timeout: shared.config.idle_timeout,
+            max_connections: shared.config.max_connections.max(1),
+        };
+        let task = tokio::spawn(connections::serve(
+            listener,
+            server::router(shared.clone()),
+            limits,
+        ));
         Ok(Simulator { addr, shared, task })
     }
 }
 
-/// Accepts connections until dropped. Each client has `header_timeout` to send its request
-/// headers, so that half-sent requests are not held forever.
-async fn serve(listener: tokio::net::TcpListener, app: axum::Router, header_timeout: Duration) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let service = TowerToHyperService::new(app.clone());
-        tokio::spawn(async move {
-            let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-            builder
-                .http1()
-                .timer(TokioTimer::new())
-                .header_read_timeout(header_timeout);
-            // A connection that fails (or is dropped by a fault) concerns that client only.
-            let _ = builder
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
+/// A listener on `addr` whose queue holds as many clients as the simulator may be waiting
+/// to take in at its connection cap.
+fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(connections::BACKLOG)
 }
 
 /// The path parameters the document binds in the client's configuration.

@@ -35,6 +35,40 @@ struct Args {
     /// IAM token to accept in X-Auth-Token (repeatable).
     #[arg(long)]
     iam_token: Vec<String>,
+    /// Security token that signed requests must carry (temporary credentials); without it,
+    /// a request carrying any security token is refused.
+    #[arg(
+        long,
+        env = "WORKSPACE_SIMULATOR_SECURITY_TOKEN",
+        hide_env_values = true
+    )]
+    security_token: Option<String>,
+    /// Connections served at once; at the cap the one idle the longest is closed.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    max_connections: u32,
+    /// Seconds a connection may stay open without a request.
+    #[arg(long, default_value = "30", value_parser = idle_seconds)]
+    idle_seconds: Duration,
+}
+
+/// A positive number of seconds, at most a day.
+fn idle_seconds(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !seconds.is_finite() || seconds <= 0.0 || seconds > 86_400.0 {
+        return Err(format!(
+            "{text} is out of range: give more than 0, up to 86400"
+        ));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+/// Prints a line of the banner. A reader that went away (the simulator started from a
+/// script that read only its address) does not stop the simulator.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{line}");
 }
 
 /// A finite number of seconds within the simulator's range.
@@ -75,6 +109,9 @@ async fn main() -> ExitCode {
         project_id: args.project_id.clone(),
         job_duration: args.job_seconds,
         inventory,
+        security_token: args.security_token,
+        max_connections: args.max_connections as usize,
+        idle_timeout: args.idle_seconds,
         ..SimulatorConfig::default()
     };
     let simulator = match Simulator::builder()
@@ -89,20 +126,27 @@ async fn main() -> ExitCode {
         }
     };
     let endpoint = simulator.endpoint();
-    println!("Workspace simulator listening on {endpoint}");
-    println!();
-    println!("Point the huaweicloud-workspace CLI, or a program using the library, at it:");
-    println!("  export HUAWEICLOUD_SDK_AK={}", args.access_key);
+    say(&format!("Workspace simulator listening on {endpoint}"));
+    say("");
+    say("Point the huaweicloud-workspace CLI, or a program using the library, at it:");
+    say(&format!("  export HUAWEICLOUD_SDK_AK={}", args.access_key));
     if demo_key {
         // The demo key is public; a key given on the command line is never echoed.
-        println!("  export HUAWEICLOUD_SDK_SK={DEMO_SECRET_KEY}");
+        say(&format!("  export HUAWEICLOUD_SDK_SK={DEMO_SECRET_KEY}"));
     } else {
-        println!("  export HUAWEICLOUD_SDK_SK=<the secret key you gave the simulator>");
+        say("  export HUAWEICLOUD_SDK_SK=<the secret key you gave the simulator>");
     }
-    println!("  export HUAWEICLOUD_SDK_PROJECT_ID={}", args.project_id);
-    println!("  export HUAWEICLOUD_SDK_REGION=cn-north-4");
-    println!("  export HUAWEICLOUD_SDK_REGION_WORKSPACE_CN_NORTH_4={endpoint}");
-    println!("or pass --endpoint {endpoint} to the CLI (Config::builder().endpoint(..) in Rust).");
+    say(&format!(
+        "  export HUAWEICLOUD_SDK_PROJECT_ID={}",
+        args.project_id
+    ));
+    say("  export HUAWEICLOUD_SDK_REGION=cn-north-4");
+    say(&format!(
+        "  export HUAWEICLOUD_SDK_REGION_WORKSPACE_CN_NORTH_4={endpoint}"
+    ));
+    say(&format!(
+        "or pass --endpoint {endpoint} to the CLI (Config::builder().endpoint(..) in Rust)."
+    ));
     let _ = tokio::signal::ctrl_c().await;
     ExitCode::SUCCESS
 }

@@ -97,16 +97,15 @@ impl Shared {
                 ));
             }
         }
-        if let Some(expected) = &config.security_token {
-            let sent = parts
-                .headers
-                .get("x-security-token")
-                .and_then(|v| v.to_str().ok());
-            if sent != Some(expected.as_str()) {
-                return Err("the security token is missing or not valid".into());
-            }
+        let sent = parts.headers.get("x-security-token");
+        match (&config.security_token, sent) {
+            (Some(expected), Some(sent)) if sent.as_bytes() == expected.as_bytes() => Ok(()),
+            (Some(_), _) => Err("the security token is missing or not valid".into()),
+            // A token the simulator never issued is refused, as the service refuses one it
+            // cannot tie to the access key.
+            (None, Some(_)) => Err("the security token is not valid for this access key".into()),
+            (None, None) => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -203,7 +202,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         ))
     });
     match answer {
-        Ok(value) => json_response(StatusCode::OK, &value, &request_id),
+        Ok(text) => text_response(StatusCode::OK, text, &request_id),
         Err((mut error, detail)) => {
             error.status = shared
                 .validators
@@ -216,13 +215,15 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
 type Failed = (ApiError, Option<String>);
 
 /// Parses and validates the body before the state is locked, so that a large body does not
-/// hold up every other request; only the operation itself runs under the lock.
+/// hold up every other request; only the operation itself runs under the lock, and its
+/// answer is written out (a job of 90,000 sub-jobs takes a while) after the lock is released,
+/// on this blocking thread rather than on one of the few threads that serve connections.
 fn respond(
     shared: &Shared,
     operation_id: &str,
     parts: &Parts,
     body: &Bytes,
-) -> Result<Value, Failed> {
+) -> Result<String, Failed> {
     let matched = shared
         .routes
         .find(&parts.method, parts.uri.path())
@@ -258,10 +259,10 @@ fn respond(
         Some(value)
     };
     let now = Instant::now();
-    let mut world = lock(&shared.world);
-    world
+    let answer = lock(&shared.world)
         .handle(operation_id, &matched, &query, body, now)
-        .map_err(|e| (e, None))
+        .map_err(|e| (e, None))?;
+    Ok(answer.into_json().to_string())
 }
 
 /// The bound path parameters (the project id) must name the simulated project, and agree
@@ -305,7 +306,11 @@ fn error_response(error: &ApiError, detail: Option<&str>, request_id: &str) -> R
 }
 
 fn json_response(status: StatusCode, value: &Value, request_id: &str) -> Response {
-    let mut response = Response::new(Body::from(value.to_string()));
+    text_response(status, value.to_string(), request_id)
+}
+
+fn text_response(status: StatusCode, json: String, request_id: &str) -> Response {
+    let mut response = Response::new(Body::from(json));
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(

@@ -4,6 +4,7 @@
 //! ones a schema cannot express (existence, conflicts, who is attached where).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::Deserialize;
@@ -12,6 +13,37 @@ use serde_json::{json, Map, Value};
 use crate::inventory::{DesktopSpec, Inventory, UserSpec};
 use crate::jobs::{Job, SubJob};
 use crate::routes::Matched;
+
+/// What an operation answers: a value, or a job to write out (a job never changes once
+/// started, so it is written without holding the world).
+#[derive(Debug)]
+pub enum Answer {
+    /// The answer as it is.
+    Ready(Value),
+    /// A job as it stands at `now`.
+    Job {
+        /// The job.
+        job: Arc<Job>,
+        /// The project it is shown in.
+        project_id: String,
+        /// The moment it is shown at.
+        now: Instant,
+    },
+}
+
+impl Answer {
+    /// The answer's JSON.
+    pub fn into_json(self) -> Value {
+        match self {
+            Answer::Ready(value) => value,
+            Answer::Job {
+                job,
+                project_id,
+                now,
+            } => job.to_json(&project_id, now),
+        }
+    }
+}
 
 /// The job type of an assignment, from the service's list (the SDK's `ListItaSubJobsRequest`).
 const JOB_ATTACH: &str = "attachDesktops";
@@ -82,7 +114,7 @@ pub struct World {
     users: BTreeMap<String, UserSpec>,
     /// Group ids by name.
     groups: BTreeMap<String, String>,
-    jobs: BTreeMap<String, Job>,
+    jobs: BTreeMap<String, Arc<Job>>,
     job_duration: Duration,
     next_id: u64,
 }
@@ -282,7 +314,7 @@ impl World {
             duration: self.job_duration,
             sub_jobs,
         };
-        self.jobs.insert(id.clone(), job);
+        self.jobs.insert(id.clone(), Arc::new(job));
         id
     }
 
@@ -303,7 +335,9 @@ impl World {
 
     /// Runs operation `operation_id` of the document: `path` holds its path parameters,
     /// `query` its validated query parameters (as JSON values) and `body` its validated
-    /// request body. An operation without behaviour here answers 501.
+    /// request body. An operation without behaviour here answers 501. What may be large to
+    /// write out (a job of many sub-jobs) is written by [`Answer::into_json`], after the
+    /// caller has let go of the world.
     pub fn handle(
         &mut self,
         operation_id: &str,
@@ -311,16 +345,16 @@ impl World {
         query: &Map<String, Value>,
         body: Option<Value>,
         now: Instant,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Answer, ApiError> {
         let body = || body.clone().unwrap_or(Value::Null);
-        match operation_id {
+        let ready = match operation_id {
             "batchAttach" => self.batch_attach(body(), now),
             "batchDetach" => self.batch_detach(body(), now),
             "changeUserPrivilegeGroup" => self.change_user_privilege_group(body(), now),
             "showJob" => {
                 let project_id = path.parameter("project_id").unwrap_or_default();
                 let job_id = path.parameter("job_id").unwrap_or_default();
-                self.show_job(job_id, project_id, now)
+                return self.show_job(job_id, project_id, now);
             }
             "listDesktops" => Ok(self.list_desktops(query, now)),
             "showDesktop" => {
@@ -329,7 +363,8 @@ impl World {
             "listUsers" => Ok(self.list_users(query)),
             "listUserGroups" => Ok(self.list_user_groups(query)),
             other => Err(ApiError::not_implemented(other)),
-        }
+        };
+        ready.map(Answer::Ready)
     }
 
     /// POST batch-attach.
@@ -843,17 +878,21 @@ impl World {
         page(query, selected, "user_groups", 100)
     }
 
-    /// GET workspace-jobs/{job_id}.
+    /// GET workspace-jobs/{job_id}: the job, to be written out later.
     pub fn show_job(
         &mut self,
         job_id: &str,
         project_id: &str,
         now: Instant,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Answer, ApiError> {
         self.settle(now);
         self.jobs
             .get(job_id)
-            .map(|job| job.to_json(project_id, now))
+            .map(|job| Answer::Job {
+                job: job.clone(),
+                project_id: project_id.to_string(),
+                now,
+            })
             .ok_or_else(|| {
                 ApiError::new(404, "WKS.0104", format!("The job {job_id} does not exist."))
             })

@@ -219,7 +219,11 @@ async fn the_region_and_the_endpoint_can_come_from_the_environment() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verbose_logs_name_the_operation_and_never_a_secret() {
-    let simulator = simulator().await;
+    let simulator = Simulator::builder()
+        .security_token("token-never-logged")
+        .start()
+        .await
+        .unwrap();
     let mut command = cli();
     command
         .args([

@@ -350,7 +350,7 @@ async fn each_error_body_shape_maps_to_code_message_and_raw_body() {
             assert_eq!(service.encoded_authorization_message(), Some("enc"));
             assert_eq!(
                 error.to_string(),
-                "service error 400 WKS.0001: Invalid parameter. (request id req-400)"
+                "service error 400 WKS.0001: Invalid parameter. (desktops[0]) (request id req-400)"
             );
         }
     }
