@@ -10,7 +10,7 @@ use crate::text;
 
 /// Exit codes, one per kind of failure (the `--help` text lists them).
 pub mod code {
-    /// Success.
+    /// The command did what it was asked.
     pub const OK: u8 = 0;
     /// The command line is wrong.
     pub const USAGE: u8 = 2;
@@ -66,7 +66,7 @@ impl Failure {
                 Error::Service(_) | Error::UnexpectedResponse(_) => code::SERVICE,
                 Error::PartialFailure(_) => code::PARTIAL,
                 Error::JobFailed(_) | Error::WaitTimeout { .. } => code::JOB,
-                Error::Config(_) => code::CONFIG,
+                Error::Config(_) | Error::Credentials(_) => code::CONFIG,
                 _ => code::TRANSPORT,
             },
         }
@@ -82,6 +82,11 @@ impl Failure {
             Failure::Library(Error::Config(error)) => {
                 let line = config_line(error);
                 let details = json!({"kind": "configuration", "message": line});
+                (line, details)
+            }
+            Failure::Library(Error::Credentials(error)) => {
+                let line = error.to_string();
+                let details = json!({"kind": "credentials", "message": line});
                 (line, details)
             }
             Failure::Library(error) => (line_with_causes(error), details(error)),

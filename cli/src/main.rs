@@ -44,6 +44,9 @@ fn command() -> Command {
         .arg(global("endpoint").value_name("URL").env(ENDPOINT_ENV).help(
             "Explicit endpoint, e.g. a proxy or the local simulator (instead of the region's)",
         ))
+        .arg(global("ca-bundle").value_name("FILE").help(
+            "Also trust the certificate authorities of this PEM file (a company's own), besides the system's",
+        ))
         .arg(global("project-id").value_name("ID").help(
             "Project id [default: $HUAWEICLOUD_SDK_PROJECT_ID, else project_id in the credentials file]",
         ))
@@ -284,6 +287,9 @@ fn config(matches: &ArgMatches) -> Result<Config, Failure> {
     }
     if let Some(project) = matches.get_one::<String>("project-id") {
         builder = builder.project_id(project.as_str());
+    }
+    if let Some(bundle) = matches.get_one::<String>("ca-bundle") {
+        builder = builder.add_root_certificates_file(bundle)?;
     }
     let attempts = matches.get_one::<u32>("attempts").copied().unwrap_or(1);
     let timeout = matches

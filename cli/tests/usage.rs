@@ -50,5 +50,36 @@ fn missing_configuration_exits_7_naming_what_is_missing() {
         .unwrap();
     assert_eq!(output.status.code(), Some(7));
     let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no project id"), "{stderr}");
+
+    // With a project but no credentials at hand, the instance metadata service is asked (at
+    // the first call, within its time limit), then the error says where they were looked for.
+    let started = std::time::Instant::now();
+    let output = cli()
+        .args([
+            "show-job",
+            "--job-id",
+            "j",
+            "--region",
+            "cn-north-4",
+            "--project-id",
+            "p",
+        ])
+        .env_clear()
+        .env("HOME", &home)
+        .env("HUAWEICLOUD_SDK_METADATA_ENDPOINT", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(output.status.code(), Some(7));
+    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("no credentials found"), "{stderr}");
+    assert!(
+        stderr.contains("set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("instance metadata at http://127.0.0.1:9"),
+        "{stderr}"
+    );
 }

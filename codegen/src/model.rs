@@ -52,7 +52,7 @@ pub const CONFIG_VALUES: [&str; 1] = ["project_id"];
 pub struct Model {
     /// The path prefix every operation shares, up to its last bound parameter (`/v2/{project_id}`).
     pub base_path: Vec<Segment>,
-    /// The operations.
+    /// Every operation of the document, in document order.
     pub operations: Vec<Operation>,
     /// The regional endpoints of `servers[0]`, when it has a `region` variable.
     pub regions: Option<Regions>,

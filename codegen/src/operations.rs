@@ -323,6 +323,7 @@ fn builder(operation: &Operation) -> TokenStream {
                 let Self { client, #( #fields, )* #body_binding } = self;
                 #(#take_parameters)*
                 #take_body
+                crate::operation::credentials_ready(&client).await?;
                 let request = super::builder::#progenitor_builder::new(client.transport());
                 #(#pass_parameters)*
                 #pass_body

@@ -65,7 +65,39 @@ pub fn build(document: &RawDocument, model: &Model) -> Result<Value, Diagnostics
     }
     view["paths"] = Value::Object(paths);
     close_request_schemas(document, &mut view)?;
+    keep_reachable_schemas(&mut view, model);
     Ok(view)
+}
+
+/// Leaves out the error answers' components (progenitor is not given error answers), and
+/// every schema that neither a request nor a success answer reaches, so that no type is
+/// generated that nothing takes or gives (the error body is read by the client's own
+/// `error_body`).
+fn keep_reachable_schemas(view: &mut Value, model: &Model) {
+    if let Some(components) = view.get_mut("components").and_then(Value::as_object_mut) {
+        components.remove("responses");
+    }
+    let mut reached = BTreeSet::new();
+    reachable(view, &view["paths"], &mut reached);
+    for schema in model
+        .operations
+        .iter()
+        .filter_map(|o| o.success.schema.as_ref())
+    {
+        let answer = json!({"$ref": format!("#/components/schemas/{schema}")});
+        reachable(view, &answer, &mut reached);
+    }
+    if let Some(schemas) = view
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        schemas.retain(|name, _| {
+            reached.contains(&format!(
+                "/components/schemas/{}",
+                crate::pointer::escape(name)
+            ))
+        });
+    }
 }
 
 /// Removes the parameters marked `x-bound-in-config` from `owner.parameters`.

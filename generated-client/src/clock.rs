@@ -50,6 +50,72 @@ pub(crate) fn sdk_date(time: SystemTime) -> String {
     )
 }
 
+/// `time` as `2026-11-30T10:15:00Z`, for messages.
+pub(crate) fn iso_date(time: SystemTime) -> String {
+    let date = sdk_date(time);
+    format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        &date[0..4],
+        &date[4..6],
+        &date[6..8],
+        &date[9..11],
+        &date[11..13],
+        &date[13..15]
+    )
+}
+
+/// Reads a UTC time as the credential services write it: `2026-11-30T10:15:00Z`, with or
+/// without a fraction of a second (`.000000Z`). Anything else is `None`.
+pub(crate) fn parse_utc(text: &str) -> Option<SystemTime> {
+    let text = text.trim().strip_suffix('Z')?;
+    let (date, time) = text.split_once('T')?;
+    let time = time.split('.').next()?;
+    let number = |part: &str, digits: usize| -> Option<i64> {
+        (part.len() == digits && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    let mut date = date.split('-');
+    let (year, month, day) = (
+        number(date.next()?, 4)?,
+        number(date.next()?, 2)?,
+        number(date.next()?, 2)?,
+    );
+    let mut clock = time.split(':');
+    let (hour, minute, second) = (
+        number(clock.next()?, 2)?,
+        number(clock.next()?, 2)?,
+        number(clock.next()?, 2)?,
+    );
+    if date.next().is_some() || clock.next().is_some() {
+        return None;
+    }
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let days = days_from_civil(year, month as u32, day as u32);
+    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second;
+    u64::try_from(seconds)
+        .ok()
+        .map(|s| UNIX_EPOCH + Duration::from_secs(s))
+}
+
+/// (year, month, day) → days since 1970-01-01, the inverse of [`civil_from_days`].
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year.rem_euclid(400);
+    let month_index = i64::from(if month > 2 { month - 3 } else { month + 9 });
+    let day_of_year = (153 * month_index + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
 /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (Howard Hinnant's algorithm).
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
@@ -86,6 +152,27 @@ mod tests {
             sdk_date(FixedClock::at_unix(951_782_400).now()),
             "20000229T000000Z"
         );
+    }
+
+    #[test]
+    fn reads_the_times_credential_services_write() {
+        let at = FixedClock::at_unix(1_795_162_500).now();
+        assert_eq!(parse_utc("2026-11-20T08:15:00Z"), Some(at));
+        assert_eq!(parse_utc("2026-11-20T08:15:00.000000Z"), Some(at));
+        assert_eq!(iso_date(at), "2026-11-20T08:15:00Z");
+        for bad in [
+            "2026-11-20 08:15:00Z",
+            "2026-11-20T08:15:00",
+            "2026-13-20T08:15:00Z",
+            "x",
+            "",
+        ] {
+            assert_eq!(parse_utc(bad), None, "{bad}");
+        }
+        for seconds in (0..4_000_000_000u64).step_by(86_400 * 11 + 3_601) {
+            let time = UNIX_EPOCH + Duration::from_secs(seconds);
+            assert_eq!(parse_utc(&iso_date(time)), Some(time));
+        }
     }
 
     #[test]

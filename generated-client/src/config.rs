@@ -19,10 +19,15 @@ use std::time::Duration;
 use reqwest::Url;
 
 use crate::clock::{Clock, SystemClock};
-use crate::credentials::{self, Credentials, CredentialsError, CredentialsSource, Env, Kind};
-use crate::credentials_env::{PROJECT_ID_ENV, REGION_ENV};
+use crate::credentials::cache::CredentialsCache;
+use crate::credentials::{
+    self, Credentials, CredentialsError, CredentialsSource, Env, Kind, ProvideCredentials,
+    SourceSettings,
+};
+use crate::credentials::{PROJECT_ID_ENV, REGION_ENV};
 use crate::region::Region;
 use crate::retry::RetryPolicy;
+use crate::transport::Transport;
 
 /// The client's configuration; cheap to clone. Built with [`Config::builder`].
 #[derive(Clone)]
@@ -31,7 +36,7 @@ pub struct Config {
 }
 
 struct Settings {
-    credentials: Credentials,
+    credentials: CredentialsCache,
     credentials_source: CredentialsSource,
     project_id: String,
     region: Option<Region>,
@@ -43,6 +48,7 @@ struct Settings {
     max_response_body: usize,
     retry: RetryPolicy,
     clock: Arc<dyn Clock>,
+    transport: Transport,
 }
 
 /// Default time to establish a connection (TCP and TLS).
@@ -54,12 +60,16 @@ pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default largest answer body read (32 MiB; a job of 10,000 desktops is about 5 MiB).
 pub const DEFAULT_MAX_RESPONSE_BODY: usize = 32 << 20;
 
+/// The largest certificate bundle file read (the operating system's whole bundle is about
+/// 200 KiB).
+pub const MAX_CERTIFICATE_BUNDLE: usize = 4 << 20;
+
 /// The longest project id, access key and token accepted (a token is a few KiB).
 const MAX_ID_LENGTH: usize = 64;
 const MAX_TOKEN_LENGTH: usize = 32 << 10;
 
 /// The configuration cannot be built. Messages never repeat a secret value.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// No usable credentials.
@@ -79,7 +89,7 @@ pub enum ConfigError {
     #[error("the Workspace service is not known to run in region {region:?}{}: give an endpoint, or set {env}", suggestion.as_ref().map(|s| format!(" (did you mean {s}?)")).unwrap_or_default())]
     #[non_exhaustive]
     UnknownRegion {
-        /// The region.
+        /// The region asked for.
         region: String,
         /// The known region closest to it, when it looks like a typo.
         suggestion: Option<String>,
@@ -95,11 +105,27 @@ pub enum ConfigError {
         /// Why it is invalid.
         reason: String,
     },
+    /// A proxy that is not an http(s) URL (the value is shown without its credentials).
+    #[error("invalid proxy {proxy:?}: {reason}")]
+    #[non_exhaustive]
+    InvalidProxy {
+        /// The proxy given.
+        proxy: String,
+        /// Why it is invalid.
+        reason: String,
+    },
+    /// The HTTP client cannot be built with these settings.
+    #[error("cannot set up the HTTP client: {reason}")]
+    #[non_exhaustive]
+    Transport {
+        /// Why the HTTP client refused the settings.
+        reason: String,
+    },
     /// TLS cannot be set up (the platform's trust store cannot be read, say).
     #[error("cannot set up TLS: {reason}")]
     #[non_exhaustive]
     Tls {
-        /// Why.
+        /// Why TLS could not be set up.
         reason: String,
     },
     /// A value that cannot be sent as it is (the value is not repeated: it may be secret).
@@ -120,9 +146,14 @@ impl Config {
         ConfigBuilder::default()
     }
 
-    /// The credentials.
-    pub fn credentials(&self) -> &Credentials {
+    /// The credentials held, renewed from their provider before they expire.
+    pub(crate) fn credentials(&self) -> &CredentialsCache {
         &self.settings.credentials
+    }
+
+    /// The proxies and extra root certificates the HTTP client is built with.
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.settings.transport
     }
 
     /// Where the credentials came from.
@@ -170,7 +201,7 @@ impl Config {
         &self.settings.retry
     }
 
-    /// The clock requests are signed with.
+    /// The clock requests are signed with (and credentials' expiry read with).
     pub fn clock(&self) -> &dyn Clock {
         self.settings.clock.as_ref()
     }
@@ -195,6 +226,7 @@ impl fmt::Debug for Config {
             .field("call_timeout", &s.call_timeout)
             .field("max_response_body", &s.max_response_body)
             .field("retry", &s.retry)
+            .field("transport", &s.transport)
             .finish_non_exhaustive()
     }
 }
@@ -202,6 +234,10 @@ impl fmt::Debug for Config {
 /// Builds a [`Config`].
 pub struct ConfigBuilder {
     credentials: Option<Credentials>,
+    provider: Option<Arc<dyn ProvideCredentials>>,
+    metadata_endpoint: Option<String>,
+    proxy: Option<String>,
+    root_certificates: Vec<Vec<u8>>,
     project_id: Option<String>,
     region: Option<Region>,
     endpoint: Option<String>,
@@ -221,6 +257,10 @@ impl Default for ConfigBuilder {
     fn default() -> Self {
         Self {
             credentials: None,
+            provider: None,
+            metadata_endpoint: None,
+            proxy: None,
+            root_certificates: Vec::new(),
             project_id: None,
             region: None,
             endpoint: None,
@@ -251,6 +291,52 @@ impl ConfigBuilder {
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);
         self
+    }
+
+    /// A provider of credentials, asked at the first call and again before the credentials
+    /// it gave expire (instead of the default chain).
+    pub fn credentials_provider(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.provider = Some(Arc::new(provider));
+        self
+    }
+
+    /// The instance metadata service's endpoint (default: `$HUAWEICLOUD_SDK_METADATA_ENDPOINT`,
+    /// else `http://169.254.169.254`), for tests and simulators.
+    pub fn metadata_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.metadata_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Sends every call through this proxy (`http://[user:password@]host:port`), instead of
+    /// the proxies of `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY`. An https endpoint is
+    /// reached through a `CONNECT` tunnel, so the proxy sees neither credentials nor bodies.
+    pub fn proxy(mut self, proxy: impl Into<String>) -> Self {
+        self.proxy = Some(proxy.into());
+        self
+    }
+
+    /// Also trusts the certificates of this PEM bundle (a company's own certificate
+    /// authority, say), besides the operating system's.
+    pub fn add_root_certificates_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(pem.into());
+        self
+    }
+
+    /// [`add_root_certificates_pem`](Self::add_root_certificates_pem) from a file: a regular
+    /// file of at most [`MAX_CERTIFICATE_BUNDLE`] bytes.
+    pub fn add_root_certificates_file(
+        self,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<Self, ConfigError> {
+        let pem = crate::local_input::read_text(
+            path.as_ref(),
+            MAX_CERTIFICATE_BUNDLE,
+            "certificate bundle",
+        )
+        .map_err(|e| ConfigError::Tls {
+            reason: e.to_string(),
+        })?;
+        Ok(self.add_root_certificates_pem(pem))
     }
 
     /// Explicit project id.
@@ -315,26 +401,51 @@ impl ConfigBuilder {
         self
     }
 
-    /// Resolves credentials, project id and endpoint, and checks every value that will be
-    /// sent, so that a call cannot fail later on account of the configuration.
+    /// Resolves credentials (those at hand; a credentials service is asked at the first
+    /// call), project id, endpoint and transport, and checks every value that will be sent,
+    /// so that a call cannot fail later on account of the configuration.
     pub fn build(self) -> Result<Config, ConfigError> {
         let env: Env<'_> = match &self.env {
             Some(env) => env.as_ref(),
             None => &credentials::process_env,
         };
-        let (credentials, credentials_source, found_project) = match self.credentials {
-            Some(credentials) => (credentials, CredentialsSource::Explicit, None),
-            None => {
-                let resolved = credentials::resolve(env)?;
-                (resolved.credentials, resolved.source, resolved.project_id)
-            }
+        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        let settings = SourceSettings {
+            metadata_endpoint: self.metadata_endpoint,
         };
-        let project_id = self
+        let (provider, initial, credentials_source, found_project) =
+            match (self.credentials, self.provider) {
+                (Some(credentials), _) => (
+                    Arc::new(credentials.clone()) as Arc<dyn ProvideCredentials>,
+                    Some(credentials),
+                    CredentialsSource::Explicit,
+                    None,
+                ),
+                (None, Some(provider)) => (provider, None, CredentialsSource::Provider, None),
+                (None, None) => {
+                    let found = credentials::resolve(env, &settings)?;
+                    (
+                        found.provider,
+                        found.initial,
+                        found.source,
+                        found.project_id,
+                    )
+                }
+            };
+        let project_id = match self
             .project_id
             .or(found_project)
             .or_else(|| env(PROJECT_ID_ENV))
-            .ok_or(ConfigError::MissingProjectId)?;
-        check_values(&credentials, &project_id)?;
+        {
+            Some(project_id) => project_id,
+            None => {
+                crate::credentials::file::project_id(env)?.ok_or(ConfigError::MissingProjectId)?
+            }
+        };
+        check_project_id(&project_id)?;
+        if let Some(credentials) = &initial {
+            check_credentials(credentials)?;
+        }
 
         let region = match self.region {
             Some(region) => Some(region),
@@ -361,12 +472,17 @@ impl ConfigBuilder {
             (None, None) => return Err(ConfigError::MissingRegion),
         };
         let endpoint = parse_endpoint(&endpoint)?;
+        if let Some(credentials) = &initial {
+            check_in_clear(credentials, &endpoint)?;
+        }
+        let transport = Transport::new(env, self.proxy, &self.root_certificates)?;
         let base_url = format!(
             "{}{}",
             endpoint.as_str().trim_end_matches('/'),
             crate::generated::BASE_PATH.replace("{project_id}", &project_id)
         );
 
+        let credentials = CredentialsCache::new(provider, initial, clock.now());
         Ok(Config {
             settings: Arc::new(Settings {
                 credentials,
@@ -380,7 +496,8 @@ impl ConfigBuilder {
                 call_timeout: self.call_timeout,
                 max_response_body: self.max_response_body,
                 retry: self.retry,
-                clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+                clock,
+                transport,
             }),
         })
     }
@@ -391,38 +508,57 @@ fn default_region(env: Env<'_>) -> Result<Option<Region>, ConfigError> {
     if let Some(region) = env(REGION_ENV) {
         return Ok(Some(Region::new(region.trim())));
     }
-    Ok(crate::credentials_file::region(env)?.map(Region::new))
+    Ok(crate::credentials::file::region(env)?.map(Region::new))
 }
 
-/// Every value that is sent must travel unchanged: the project id inside its path segment,
-/// the others in headers, all of them printable ASCII (a non-ASCII value would otherwise
-/// reach the service and fail as a 401 with no hint).
-fn check_values(credentials: &Credentials, project_id: &str) -> Result<(), ConfigError> {
-    let invalid = |field, reason| Err(ConfigError::InvalidValue { field, reason });
-    let printable = |field: &'static str, value: &str, max: usize| {
-        if value.trim().is_empty() {
-            invalid(field, "is empty")
-        } else if value.len() > max {
-            invalid(field, "is too long")
-        } else if !value.bytes().all(|b| b.is_ascii_graphic()) {
-            invalid(
-                field,
-                "may only contain printable ASCII characters without spaces",
-            )
-        } else {
-            Ok(())
-        }
-    };
+/// A value sent in a header or the path must be printable ASCII (a non-ASCII value would
+/// otherwise reach the service and fail as a 401 with no hint), and not too long.
+fn printable(field: &'static str, value: &str, max: usize) -> Result<(), ConfigError> {
+    let invalid = |reason| Err(ConfigError::InvalidValue { field, reason });
+    if value.trim().is_empty() {
+        invalid("is empty")
+    } else if value.len() > max {
+        invalid("is too long")
+    } else if !value.bytes().all(|b| b.is_ascii_graphic()) {
+        invalid("may only contain printable ASCII characters without spaces")
+    } else {
+        Ok(())
+    }
+}
+
+/// The project id travels inside its path segment.
+fn check_project_id(project_id: &str) -> Result<(), ConfigError> {
     printable("project id", project_id, MAX_ID_LENGTH)?;
     if !project_id
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     {
-        return invalid(
-            "project id",
-            "may only contain ASCII letters, digits, '-' and '_'",
-        );
+        return Err(ConfigError::InvalidValue {
+            field: "project id",
+            reason: "may only contain ASCII letters, digits, '-' and '_'",
+        });
     }
+    Ok(())
+}
+
+/// A token never travels in clear beyond this machine: plain http carries one only to a
+/// loopback endpoint.
+pub(crate) fn check_in_clear(credentials: &Credentials, endpoint: &Url) -> Result<(), ConfigError> {
+    if credentials.carries_token()
+        && endpoint.scheme() == "http"
+        && !crate::transport::is_loopback(endpoint)
+    {
+        return Err(ConfigError::InvalidValue {
+            field: "endpoint",
+            reason: "is plain http to another machine, where the security token or IAM token would travel in clear: use https",
+        });
+    }
+    Ok(())
+}
+
+/// Every credential value travels in a header, unchanged.
+pub(crate) fn check_credentials(credentials: &Credentials) -> Result<(), ConfigError> {
+    let invalid = |field, reason| Err(ConfigError::InvalidValue { field, reason });
     match credentials.kind() {
         Kind::AkSk {
             access_key,
@@ -547,14 +683,14 @@ mod tests {
 
     #[test]
     fn errors_say_what_is_missing() {
-        assert_eq!(
+        assert!(matches!(
             base().region(Region::CN_NORTH_4).build().unwrap_err(),
             ConfigError::MissingProjectId
-        );
-        assert_eq!(
+        ));
+        assert!(matches!(
             base().project_id("p").build().unwrap_err(),
             ConfigError::MissingRegion
-        );
+        ));
         assert_eq!(
             base().project_id("p").region(Region::new("cn-north4")).build().unwrap_err().to_string(),
             "the Workspace service is not known to run in region \"cn-north4\" (did you mean cn-north-4?): give an endpoint, or set HUAWEICLOUD_SDK_REGION_WORKSPACE_CN_NORTH4"

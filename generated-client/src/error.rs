@@ -8,6 +8,7 @@ use reqwest::header::{HeaderMap, LOCATION};
 use reqwest::StatusCode;
 
 use crate::config::ConfigError;
+use crate::credentials::CredentialsError;
 use crate::error_body::ErrorBody;
 use crate::types;
 
@@ -18,6 +19,10 @@ pub enum Error {
     /// The configuration could not be built (credentials, project, region, endpoint).
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// No credentials could be had at call time (a credentials service did not answer, the
+    /// ones a provider gave have expired); the request was not sent.
+    #[error(transparent)]
+    Credentials(#[from] CredentialsError),
     /// The request breaks a rule of the API description; it was not sent.
     #[error("invalid request, not sent: {message}")]
     #[non_exhaustive]
@@ -41,7 +46,7 @@ pub enum Error {
     #[error("cannot connect to the endpoint ({kind})")]
     #[non_exhaustive]
     Connect {
-        /// Why.
+        /// Why the connection failed: DNS, refused, TLS or another cause.
         kind: ConnectFailure,
         /// The transport's error.
         #[source]
@@ -83,7 +88,7 @@ pub enum Error {
     #[error("job {job_id} did not finish within {}; last status {last_status}", seconds(*limit))]
     #[non_exhaustive]
     WaitTimeout {
-        /// The job.
+        /// The job waited for.
         job_id: String,
         /// The time limit of the wait.
         limit: Duration,
@@ -188,6 +193,104 @@ pub struct ServiceError {
     body: ErrorBody,
     headers: HeaderMap,
     raw_body: Bytes,
+    auth_failure: Option<AuthFailure>,
+}
+
+/// Why the service refused the caller's credentials, when its answer says (401 or 403).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthFailure {
+    /// The request's time (`X-Sdk-Date`, from the local clock) is too far from the service's.
+    ClockSkew {
+        /// The local clock when the answer arrived.
+        local: std::time::SystemTime,
+        /// The service's clock, from the answer's `Date`, when it sent one.
+        service: Option<std::time::SystemTime>,
+    },
+    /// The service does not know the access key.
+    UnknownAccessKey {
+        /// Its first characters (an access key id is not secret, but need not be shown whole).
+        start: String,
+    },
+    /// The temporary credentials (or the token) have expired.
+    Expired,
+}
+
+/// How far apart the local and the service's clocks may be before a 401 is read as skew
+/// (the gateway's window is 15 minutes).
+const SKEW: Duration = Duration::from_secs(5 * 60);
+
+impl AuthFailure {
+    /// Reads a refusal: the service's `Date` against the local clock first, then its words.
+    fn diagnose(
+        message: Option<&str>,
+        headers: &HeaderMap,
+        local: std::time::SystemTime,
+        access_key: Option<&str>,
+    ) -> Option<Self> {
+        let service = headers
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok());
+        let apart = service.map(|s| s.duration_since(local).unwrap_or_else(|e| e.duration()));
+        let words = message.unwrap_or_default().to_ascii_lowercase();
+        let mentions = |all: &[&str]| all.iter().all(|w| words.contains(w));
+        if apart.is_some_and(|a| a > SKEW)
+            || mentions(&["x-sdk-date"])
+            || mentions(&["request", "time"]) && mentions(&["server"])
+            || mentions(&["signature", "expired"])
+        {
+            return Some(AuthFailure::ClockSkew { local, service });
+        }
+        if mentions(&["access key"])
+            && [
+                "unknown",
+                "not exist",
+                "does not exist",
+                "not found",
+                "invalid",
+            ]
+            .iter()
+            .any(|w| words.contains(w))
+        {
+            let start: String = access_key.unwrap_or_default().chars().take(4).collect();
+            return Some(AuthFailure::UnknownAccessKey { start });
+        }
+        if words.contains("expired") && (words.contains("token") || words.contains("credential")) {
+            return Some(AuthFailure::Expired);
+        }
+        None
+    }
+}
+
+impl fmt::Display for AuthFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthFailure::ClockSkew { local, service } => {
+                write!(f, "the local clock reads {}", crate::clock::iso_date(*local))?;
+                match service {
+                    Some(service) => {
+                        let (ahead, apart) = match local.duration_since(*service) {
+                            Ok(apart) => ("ahead of", apart),
+                            Err(e) => ("behind", e.duration()),
+                        };
+                        write!(
+                            f,
+                            " and the service's {} (its Date): the local clock is {} s {ahead} the service's; set it right (NTP)",
+                            crate::clock::iso_date(*service),
+                            apart.as_secs()
+                        )
+                    }
+                    None => f.write_str(": the signing time is too far from the service's; set the clock right (NTP)"),
+                }
+            }
+            AuthFailure::UnknownAccessKey { start } => write!(
+                f,
+                "the service does not know the access key {start}…: check which key the credentials' source gives"
+            ),
+            AuthFailure::Expired => f.write_str("the credentials have expired: renew them"),
+        }
+    }
 }
 
 impl ServiceError {
@@ -198,7 +301,27 @@ impl ServiceError {
             body: ErrorBody::parse(&raw_body),
             headers,
             raw_body,
+            auth_failure: None,
         }
+    }
+
+    /// Reads a refusal of the caller (401, 403) against the local clock at the answer and the
+    /// access key the request was signed with, to say why.
+    pub(crate) fn diagnosed(
+        mut self,
+        local: std::time::SystemTime,
+        access_key: Option<&str>,
+    ) -> Self {
+        if matches!(self.status.as_u16(), 401 | 403) {
+            self.auth_failure =
+                AuthFailure::diagnose(self.message(), &self.headers, local, access_key);
+        }
+        self
+    }
+
+    /// Why the credentials were refused, when the answer says.
+    pub fn auth_failure(&self) -> Option<&AuthFailure> {
+        self.auth_failure.as_ref()
     }
 
     /// The HTTP status.
@@ -254,6 +377,9 @@ impl fmt::Display for ServiceError {
         if let Some(detail) = self.detail().filter(|d| Some(*d) != self.message()) {
             write!(f, " ({detail})")?;
         }
+        if let Some(failure) = &self.auth_failure {
+            write!(f, "; {failure}")?;
+        }
         if let Some(id) = self.request_id() {
             write!(f, " (request id {id})")?;
         }
@@ -280,6 +406,8 @@ pub enum Unexpected {
     /// A body sent with a `Content-Encoding` (gzip, say) although none was asked for: it is
     /// not inflated (an unbounded inflation is how a small answer exhausts memory).
     Encoded(String),
+    /// The status and headers arrived, then the body was cut off (what arrived is kept).
+    Interrupted(String),
 }
 
 /// An answer this client did not expect, kept whole.
@@ -353,6 +481,9 @@ impl fmt::Display for UnexpectedResponse {
             Unexpected::TooLarge { limit } => {
                 write!(f, "answer {status} has a body over the {limit}-byte limit")?
             }
+            Unexpected::Interrupted(reason) => {
+                write!(f, "answer {status} was cut off while its body was read: {reason}")?
+            }
             Unexpected::Encoded(encoding) => write!(
                 f,
                 "answer {status} is {encoding}-encoded, which the client did not ask for and does not decode"
@@ -392,7 +523,7 @@ impl FailedItem {
         self.code.as_deref()
     }
 
-    /// Why.
+    /// Why the item failed, as the answer words it.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
@@ -511,7 +642,7 @@ impl JobFailure {
         }
     }
 
-    /// The job.
+    /// The job that failed.
     pub fn job_id(&self) -> &str {
         &self.job_id
     }

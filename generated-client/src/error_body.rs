@@ -10,7 +10,7 @@ pub struct ErrorBody {
     pub code: Option<String>,
     /// Error message.
     pub message: Option<String>,
-    /// Details.
+    /// Further details (`error_detail`), such as the field at fault.
     pub detail: Option<String>,
     /// Encrypted authorization message.
     pub encoded_authorization_message: Option<String>,

@@ -1,8 +1,9 @@
 //! The progenitor hooks: where every generated call passes through hand-written code.
 //!
-//! `pre` authenticates the request (signature or token); `exec` sends it within the call's
-//! deadline, asking [`retry`](crate::retry) after each attempt whether to send it again (signed
-//! again), inside one `tracing` span per call.
+//! `pre` authenticates the request (signature or token) with the credentials valid now;
+//! `exec` sends it within the call's deadline, asking [`retry`](crate::retry) after each
+//! attempt whether to send it again (signed again, with the credentials valid then), inside
+//! one `tracing` span per call.
 
 use std::time::Instant;
 
@@ -28,7 +29,9 @@ impl ClientHooks<Config> for Transport {
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         request.headers_mut().remove(API_VERSION);
-        authenticate(self.inner(), request).map_err(progenitor_client::Error::Custom)
+        authenticate(self.inner(), request)
+            .await
+            .map_err(progenitor_client::Error::Custom)
     }
 
     async fn exec(
@@ -50,10 +53,19 @@ impl ClientHooks<Config> for Transport {
     }
 }
 
-/// Signs the request (AK/SK) or attaches the token (IAM), as the credentials say. The
-/// configuration checked every value, so this fails only on a request it did not make.
-fn authenticate(config: &Config, request: &mut reqwest::Request) -> Result<(), String> {
-    match config.credentials().kind() {
+/// Signs the request (AK/SK) or attaches the token (IAM) with the credentials valid now. The
+/// operation made sure of credentials before sending (`operation::credentials_ready`), so
+/// this fails only when renewing them fails between two attempts, or when credentials from a
+/// provider would leave a value unsent or a token in clear.
+async fn authenticate(config: &Config, request: &mut reqwest::Request) -> Result<(), String> {
+    let credentials = config
+        .credentials()
+        .get(config.clock())
+        .await
+        .map_err(|e| e.to_string())?;
+    crate::config::check_credentials(&credentials).map_err(|e| e.to_string())?;
+    crate::config::check_in_clear(&credentials, request.url()).map_err(|e| e.to_string())?;
+    match credentials.kind() {
         Kind::AkSk {
             access_key,
             secret_key,
@@ -148,12 +160,13 @@ async fn send(
                 "retrying"
             ),
         }
-        drop(result);
         tokio::time::sleep(delay).await;
-        if let Err(error) = authenticate(config, &mut next) {
-            // Cannot happen for a request that was authenticated once; send as signed before.
-            tracing::error!(%error, "signing a retry failed");
+        if let Err(error) = authenticate(config, &mut next).await {
+            // The credentials cannot be renewed: the attempt made is the answer.
+            tracing::warn!(%error, "the credentials for a retry are not available; not retrying");
+            return result;
         }
+        drop(result);
         request = next;
         attempt += 1;
     }

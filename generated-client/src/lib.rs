@@ -54,8 +54,6 @@ mod client;
 mod clock;
 mod config;
 mod credentials;
-mod credentials_env;
-mod credentials_file;
 #[cfg(test)]
 mod decoding_tests;
 mod error;
@@ -70,18 +68,22 @@ mod response;
 mod retry;
 mod secret;
 pub mod signing;
+mod transport;
 mod waiter;
 
 pub use client::Client;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use config::{
     Config, ConfigBuilder, ConfigError, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RESPONSE_BODY, DEFAULT_READ_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BODY, DEFAULT_READ_TIMEOUT, MAX_CERTIFICATE_BUNDLE,
 };
-pub use credentials::{Credentials, CredentialsError, CredentialsSource};
+pub use credentials::cache::RENEWAL_MARGIN;
+pub use credentials::{
+    Credentials, CredentialsError, CredentialsSource, ProvideCredentials, ProvideFuture,
+};
 pub use error::{
-    ConnectFailure, Error, FailedItem, JobFailure, PartialFailure, ServiceError, TimeoutPhase,
-    Unexpected, UnexpectedResponse,
+    AuthFailure, ConnectFailure, Error, FailedItem, JobFailure, PartialFailure, ServiceError,
+    TimeoutPhase, Unexpected, UnexpectedResponse,
 };
 pub use generated::{operations, types};
 pub use pagination::{PageFuture, Paged, Pages};

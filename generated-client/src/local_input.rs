@@ -70,6 +70,28 @@ pub(crate) fn read_stream(input: impl Read, limit: usize) -> Result<Vec<u8>, Unr
     Ok(bytes)
 }
 
+/// Reads the regular file at `path` as UTF-8 text, at most `limit` bytes; `what` says what
+/// the file is for in the error.
+pub(crate) fn read_text(
+    path: &Path,
+    limit: usize,
+    what: &'static str,
+) -> Result<String, crate::credentials::CredentialsError> {
+    let unreadable = |reason: String, source: Option<std::io::Error>| {
+        crate::credentials::CredentialsError::Unreadable {
+            what,
+            path: path.to_path_buf(),
+            reason,
+            source: source.map(std::sync::Arc::new),
+        }
+    };
+    let bytes = read(path, limit).map_err(|why| match why {
+        Unreadable::Io(error) => unreadable(error.to_string(), Some(error)),
+        other => unreadable(other.to_string(), None),
+    })?;
+    String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".into(), None))
+}
+
 /// Whether something (a file, a link, even a dangling one) is at `path`.
 pub(crate) fn exists(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok()

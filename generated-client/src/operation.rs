@@ -203,6 +203,18 @@ pub(crate) fn check_bounds(
     })
 }
 
+/// Makes sure the client holds credentials valid now (renewing them when due) before a call
+/// is sent: a source that cannot give them is the call's error, and nothing is sent.
+pub(crate) async fn credentials_ready(client: &Client) -> Result<(), Error> {
+    let config = client.config();
+    config
+        .credentials()
+        .get(config.clock())
+        .await
+        .map(drop)
+        .map_err(Error::Credentials)
+}
+
 /// A value the builder needs: missing is an error naming it.
 pub(crate) fn required<T>(name: &str, value: Option<Result<T, Invalid>>) -> Result<T, Error> {
     match value {
@@ -325,7 +337,7 @@ pub(crate) async fn finish<T: DeserializeOwned>(
     let limit = client.config().max_response_body();
     let answer = match sent {
         Ok(answer) => answer,
-        Err(error) => return Err(from_generated(error, limit).await),
+        Err(error) => return Err(from_generated(client, error).await),
     };
     let status = answer.status();
     let headers = answer.headers().clone();
@@ -333,7 +345,7 @@ pub(crate) async fn finish<T: DeserializeOwned>(
     let body = match read(answer.into_inner_stream(), limit, expected).await {
         Ok(body) => body,
         Err(Read::TooLarge(start)) => return Err(too_large(status, headers, start, limit)),
-        Err(Read::Failed(source)) => return Err(error::from_transport(source)),
+        Err(Read::Failed(source)) => return Err(interrupted(status, headers, source)),
     };
     if let Some(encoding) = content_encoding(&headers) {
         return Err(Error::UnexpectedResponse(Box::new(
@@ -357,7 +369,7 @@ pub(crate) async fn finish_empty(client: &Client, sent: Sent<()>) -> Result<Resp
             let (status, headers) = (answer.status(), answer.headers().clone());
             Ok(Response::new((), status, headers))
         }
-        Err(error) => Err(from_generated(error, client.config().max_response_body()).await),
+        Err(error) => Err(from_generated(client, error).await),
     }
 }
 
@@ -379,10 +391,11 @@ pub(crate) fn refuse_partial_failures<T: Serialize>(
 
 /// The one function that turns progenitor's error into this crate's: an answer other than
 /// the documented success arrives here whole, and is read once, within `limit`.
-async fn from_generated(error: progenitor_client::Error, limit: usize) -> Error {
+async fn from_generated(client: &Client, error: progenitor_client::Error) -> Error {
+    let limit = client.config().max_response_body();
     use progenitor_client::Error as Generated;
     match error {
-        Generated::UnexpectedResponse(response) => from_answer(response, limit).await,
+        Generated::UnexpectedResponse(response) => from_answer(client, response, limit).await,
         Generated::InvalidRequest(message) => {
             let field = message
                 .split(" for ")
@@ -420,13 +433,13 @@ async fn from_generated(error: progenitor_client::Error, limit: usize) -> Error 
 
 /// An answer other than the documented success: a redirect is never followed, an error
 /// status is the service's error, anything else is unexpected.
-async fn from_answer(response: reqwest::Response, limit: usize) -> Error {
+async fn from_answer(client: &Client, response: reqwest::Response, limit: usize) -> Error {
     let status = response.status();
     let headers = response.headers().clone();
     let body = match read_response(response, limit).await {
         Ok(body) => body,
         Err(Read::TooLarge(start)) => return too_large(status, headers, start, limit),
-        Err(Read::Failed(source)) => return error::from_transport(source),
+        Err(Read::Failed(source)) => return interrupted(status, headers, source),
     };
     if let Some(encoding) = content_encoding(&headers) {
         return Error::UnexpectedResponse(Box::new(UnexpectedResponse::new(
@@ -437,7 +450,13 @@ async fn from_answer(response: reqwest::Response, limit: usize) -> Error {
         )));
     }
     if status.is_client_error() || status.is_server_error() {
-        return Error::Service(Box::new(ServiceError::new(status, headers, body)));
+        let config = client.config();
+        let signed_with = config.credentials().held();
+        let error = ServiceError::new(status, headers, body).diagnosed(
+            config.clock().now(),
+            signed_with.as_ref().and_then(|c| c.access_key()),
+        );
+        return Error::Service(Box::new(error));
     }
     let kind = if status.is_redirection() {
         Unexpected::Redirect
@@ -455,6 +474,26 @@ fn content_encoding(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(reqwest::header::CONTENT_ENCODING)?;
     let text = String::from_utf8_lossy(value.as_bytes()).trim().to_string();
     (!text.is_empty() && !text.eq_ignore_ascii_case("identity")).then_some(text)
+}
+
+/// An answer whose body was cut off: its status and headers (request id included) are kept.
+/// A deadline that struck is a timeout, as anywhere else in a call.
+fn interrupted(status: StatusCode, headers: HeaderMap, source: reqwest::Error) -> Error {
+    if source.is_timeout() {
+        return error::from_transport(source);
+    }
+    let mut reason = source.to_string();
+    let mut cause = std::error::Error::source(&source);
+    while let Some(current) = cause {
+        reason.push_str(&format!(": {current}"));
+        cause = current.source();
+    }
+    Error::UnexpectedResponse(Box::new(UnexpectedResponse::new(
+        status,
+        headers,
+        Bytes::new(),
+        Unexpected::Interrupted(reason),
+    )))
 }
 
 fn too_large(status: StatusCode, headers: HeaderMap, start: Bytes, limit: usize) -> Error {

@@ -19,7 +19,7 @@ use crate::response::Response;
 pub type PageFuture<A> = Pin<Box<dyn Future<Output = Result<Response<A>, Error>> + Send>>;
 
 /// Implemented by the generated builders only, so that [`Paged`] can grow without breaking
-/// anyone.
+/// the code of anyone who uses it.
 pub(crate) mod sealed {
     pub trait Sealed {}
 }

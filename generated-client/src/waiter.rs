@@ -22,7 +22,7 @@ const LAST_POLL_TIME: Duration = Duration::from_secs(1);
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum JobState {
-    /// Queued.
+    /// Queued: accepted, not started yet.
     Waiting,
     /// In progress.
     Running,

@@ -11,6 +11,14 @@ use sha2::{Digest, Sha256};
 /// Why a signature was rejected.
 pub type Rejection = String;
 
+/// The access key id a signed request names in its `Authorization` header.
+pub fn access_key_of(headers: &HeaderMap) -> Option<&str> {
+    header(headers, "authorization")?
+        .strip_prefix("SDK-HMAC-SHA256 ")?
+        .split(", ")
+        .find_map(|part| part.strip_prefix("Access="))
+}
+
 /// Checks the `Authorization` header of a received request against `access_key`/`secret_key`.
 pub fn verify(
     method: &Method,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// The desktops, users and groups of the simulated project.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Inventory {
-    /// Desktops.
+    /// The desktops of the project, with what the simulator needs of each.
     pub desktops: Vec<DesktopSpec>,
     /// Users of the domain (attachable to desktops).
     pub users: Vec<UserSpec>,

@@ -41,9 +41,9 @@ pub struct Job {
 pub enum Phase {
     /// Queued (first quarter of its duration).
     Waiting,
-    /// Running.
+    /// Started, not finished.
     Running,
-    /// Ended.
+    /// Finished: succeeded or failed.
     Done,
 }
 

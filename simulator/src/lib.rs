@@ -22,11 +22,12 @@ pub mod auth;
 mod connections;
 mod faults;
 pub mod inventory;
-pub mod jobs;
+mod jobs;
+mod metadata;
 pub mod routes;
 mod server;
 pub mod validation;
-pub mod world;
+mod world;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -80,6 +81,9 @@ pub struct SimulatorConfig {
     /// How many connections are served at once; at the cap the one idle the longest is
     /// closed to make room (a busy one never is).
     pub max_connections: usize,
+    /// Plays the instance metadata service (of an ECS instance with an agency), issuing
+    /// temporary keys that live this long; `None`: it does not.
+    pub metadata_key_lifetime: Option<Duration>,
 }
 
 impl Default for SimulatorConfig {
@@ -96,6 +100,7 @@ impl Default for SimulatorConfig {
             request_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(30),
             max_connections: 1024,
+            metadata_key_lifetime: None,
         }
     }
 }
@@ -120,9 +125,9 @@ pub enum StartError {
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
-        /// The address.
+        /// The address that could not be bound.
         addr: SocketAddr,
-        /// Why.
+        /// Why the operating system refused it.
         source: std::io::Error,
     },
 }
@@ -181,6 +186,14 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Plays the instance metadata service at its own address (point the client's
+    /// `metadata_endpoint` at it), issuing temporary keys that expire after `lifetime`; the
+    /// simulator accepts them until then.
+    pub fn metadata(mut self, lifetime: Duration) -> Self {
+        self.config.metadata_key_lifetime = Some(lifetime);
+        self
+    }
+
     /// Requires this security token on signed requests (temporary credentials).
     pub fn security_token(mut self, token: impl Into<String>) -> Self {
         self.config.security_token = Some(token.into());
@@ -234,6 +247,7 @@ impl SimulatorBuilder {
             faults: Mutex::new(HashMap::new()),
             received: Mutex::new(HashMap::new()),
             request_seq: AtomicU64::new(0),
+            issued: Mutex::new(metadata::Issued::default()),
         });
         let limits = connections::Limits {
             header_timeout: shared.config.request_timeout,
@@ -347,6 +361,11 @@ impl Simulator {
             .get(operation_id)
             .copied()
             .unwrap_or(0)
+    }
+
+    /// How many times its metadata service was asked for keys.
+    pub fn metadata_key_requests(&self) -> usize {
+        lock(&self.shared.issued).key_requests
     }
 
     /// How many requests arrived in all.

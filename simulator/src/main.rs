@@ -46,6 +46,10 @@ struct Args {
     /// Connections served at once; at the cap the one idle the longest is closed.
     #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     max_connections: u32,
+    /// Play the instance metadata service too (point HUAWEICLOUD_SDK_METADATA_ENDPOINT at
+    /// the simulator), issuing temporary keys that expire after this many seconds.
+    #[arg(long, value_parser = idle_seconds)]
+    metadata_key_seconds: Option<Duration>,
     /// Seconds a connection may stay open without a request.
     #[arg(long, default_value = "30", value_parser = idle_seconds)]
     idle_seconds: Duration,
@@ -112,6 +116,7 @@ async fn main() -> ExitCode {
         security_token: args.security_token,
         max_connections: args.max_connections as usize,
         idle_timeout: args.idle_seconds,
+        metadata_key_lifetime: args.metadata_key_seconds,
         ..SimulatorConfig::default()
     };
     let simulator = match Simulator::builder()

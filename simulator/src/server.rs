@@ -34,6 +34,8 @@ pub(crate) struct Shared {
     pub faults: Mutex<HashMap<String, Fault>>,
     pub received: Mutex<HashMap<String, usize>>,
     pub request_seq: AtomicU64,
+    /// What the simulated metadata service issued.
+    pub issued: Mutex<crate::metadata::Issued>,
 }
 
 /// Locks `mutex`, recovering from a poisoned lock: every update under these locks leaves the
@@ -63,10 +65,12 @@ impl Shared {
         }
     }
 
-    /// Checks the caller: a valid signature (fresh, by the configured key, with the configured
-    /// security token if any) or a known IAM token. A request that carries a signature must be
-    /// signed right even when it carries a token too: no credential presented is ignored.
-    /// Reasons never repeat a secret.
+    /// Checks the caller: a valid signature (fresh, by the configured key with the configured
+    /// security token if any, or by a temporary key the metadata service issued, before it
+    /// expires, with its token) or a known IAM token. A request that carries a signature must
+    /// be signed right even when it carries a token too: no credential presented is ignored.
+    /// Each refusal says its cause (an unknown key, a time too far off, an expired key) in
+    /// words the client reads; reasons never repeat a secret.
     fn authenticate(&self, parts: &Parts, body: &[u8]) -> Result<(), String> {
         let config = &self.config;
         let signed = parts.headers.contains_key(http::header::AUTHORIZATION);
@@ -76,14 +80,43 @@ impl Shared {
                 _ => Err("the IAM token is not valid".into()),
             };
         }
+        let access = auth::access_key_of(&parts.headers)
+            .unwrap_or_default()
+            .to_string();
+        let (secret, token, expires) = if access == config.access_key {
+            (
+                config.secret_key.clone(),
+                config.security_token.clone(),
+                None,
+            )
+        } else {
+            let issued = lock(&self.issued);
+            match issued.key(&access) {
+                Some(key) => (
+                    key.secret.clone(),
+                    Some(key.token.clone()),
+                    Some(key.expires),
+                ),
+                None => {
+                    let start: String = access.chars().take(4).collect();
+                    return Err(format!("the access key {start}… is unknown"));
+                }
+            }
+        };
         auth::verify(
             &parts.method,
             &parts.uri,
             &parts.headers,
             body,
-            &config.access_key,
-            &config.secret_key,
+            &access,
+            &secret,
         )?;
+        if let Some(expired) = expires.filter(|at| *at <= SystemTime::now()) {
+            return Err(format!(
+                "the temporary credentials of access key {access} expired at {}",
+                crate::metadata::rfc3339(expired)
+            ));
+        }
         if let Some(skew) = config.max_clock_skew {
             let date = parts
                 .headers
@@ -98,7 +131,7 @@ impl Shared {
             }
         }
         let sent = parts.headers.get("x-security-token");
-        match (&config.security_token, sent) {
+        match (&token, sent) {
             (Some(expected), Some(sent)) if sent.as_bytes() == expected.as_bytes() => Ok(()),
             (Some(_), _) => Err("the security token is missing or not valid".into()),
             // A token the simulator never issued is refused, as the service refuses one it
@@ -112,6 +145,24 @@ impl Shared {
 async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let request_id = shared.next_request_id();
     let (parts, body) = request.into_parts();
+    if let Some(lifetime) = shared.config.metadata_key_lifetime {
+        let session = parts
+            .headers
+            .get("x-metadata-token")
+            .and_then(|v| v.to_str().ok());
+        let answer = lock(&shared.issued).answer(
+            &parts.method,
+            parts.uri.path(),
+            session,
+            lifetime,
+            SystemTime::now(),
+        );
+        if let Some((status, text)) = answer {
+            let mut response = Response::new(Body::from(text));
+            *response.status_mut() = status;
+            return response;
+        }
+    }
     let matched = match shared.routes.find(&parts.method, parts.uri.path()) {
         Ok(matched) => matched,
         Err(Unmatched::NoPath) => {

@@ -22,7 +22,7 @@ pub enum Answer {
     Ready(Value),
     /// A job as it stands at `now`.
     Job {
-        /// The job.
+        /// The job to show.
         job: Arc<Job>,
         /// The project it is shown in.
         project_id: String,
@@ -60,7 +60,7 @@ pub struct ApiError {
     pub status: u16,
     /// Huawei-style error code.
     pub code: &'static str,
-    /// Message.
+    /// What went wrong, in the answer's `error_msg`.
     pub message: String,
 }
 
@@ -219,11 +219,6 @@ impl World {
             job_duration,
             next_id: 1,
         }
-    }
-
-    /// The desktops, with who is attached.
-    pub fn desktops(&self) -> impl Iterator<Item = &Desktop> {
-        self.desktops.values()
     }
 
     /// One desktop.

@@ -72,11 +72,11 @@ impl Reply {
 /// A request as the server received it.
 #[derive(Debug, Clone)]
 pub struct Received {
-    /// Method.
+    /// The request's method.
     pub method: Method,
     /// Path and query as sent.
     pub uri: String,
-    /// Headers.
+    /// The request's headers, as received.
     pub headers: HeaderMap,
     /// Body bytes.
     pub body: Bytes,

@@ -700,3 +700,17 @@ async fn a_retry_after_beyond_the_policy_returns_the_answer_instead_of_retrying_
     assert_eq!(error.status(), Some(http::StatusCode::TOO_MANY_REQUESTS));
     assert_eq!(server.received("showJob").len(), 1);
 }
+
+/// A builder holds its own handle on the client: `send()` can be spawned without cloning
+/// the client by hand, and the client can go away meanwhile.
+#[tokio::test]
+async fn a_call_can_be_spawned() {
+    let server = LoopbackServer::start().await;
+    server.reply(
+        "showJob",
+        Reply::json(200, json!({"id": "j", "status": "RUNNING"})),
+    );
+    let call = client(&server).show_job().job_id("j").send();
+    let answer = tokio::spawn(call).await.unwrap().unwrap();
+    assert_eq!(answer.id.as_deref(), Some("j"));
+}

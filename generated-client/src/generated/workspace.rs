@@ -720,28 +720,6 @@ pub mod types {
             Default::default()
         }
     }
-    ///Error body of the service. Every field is optional: gateways and services fill different ones, and some bodies are not of this shape at all (the client keeps the raw body for those).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    #[non_exhaustive]
-    pub struct ErrorResponse {
-        ///Encrypted reason an authorization was refused; STS's decode-authorization-message API decrypts it.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub encoded_authorization_message: ::std::option::Option<::std::string::String>,
-        ///Error code.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error_code: ::std::option::Option<::std::string::String>,
-        ///Error details.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error_detail: ::std::option::Option<::std::string::String>,
-        ///Error message.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub error_msg: ::std::option::Option<::std::string::String>,
-    }
-    impl ErrorResponse {
-        pub fn builder() -> builder::ErrorResponse {
-            Default::default()
-        }
-    }
     ///A sub-job.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[non_exhaustive]
@@ -3502,112 +3480,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ErrorResponse {
-            encoded_authorization_message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            error_code: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            error_detail: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            error_msg: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ErrorResponse {
-            fn default() -> Self {
-                Self {
-                    encoded_authorization_message: Ok(Default::default()),
-                    error_code: Ok(Default::default()),
-                    error_detail: Ok(Default::default()),
-                    error_msg: Ok(Default::default()),
-                }
-            }
-        }
-        impl ErrorResponse {
-            pub fn encoded_authorization_message<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.encoded_authorization_message = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for encoded_authorization_message: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn error_code<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error_code = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error_code: {e}")
-                    });
-                self
-            }
-            pub fn error_detail<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error_detail = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error_detail: {e}")
-                    });
-                self
-            }
-            pub fn error_msg<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.error_msg = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for error_msg: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ErrorResponse> for super::ErrorResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ErrorResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    encoded_authorization_message: value.encoded_authorization_message?,
-                    error_code: value.error_code?,
-                    error_detail: value.error_detail?,
-                    error_msg: value.error_msg?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ErrorResponse> for ErrorResponse {
-            fn from(value: super::ErrorResponse) -> Self {
-                Self {
-                    encoded_authorization_message: Ok(
-                        value.encoded_authorization_message,
-                    ),
-                    error_code: Ok(value.error_code),
-                    error_detail: Ok(value.error_detail),
-                    error_msg: Ok(value.error_msg),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct JobDetailInfo {
             attach_user: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -6329,6 +6201,7 @@ pub mod operations {
                 }
                 ::std::result::Result::Ok(())
             })()?;
+            crate::operation::credentials_ready(&client).await?;
             let request = super::builder::BatchAttach::new(client.transport());
             let request = request.body(body);
             crate::operation::finish(&client, request.send().await).await
@@ -6470,6 +6343,7 @@ pub mod operations {
                 }
                 ::std::result::Result::Ok(())
             })()?;
+            crate::operation::credentials_ready(&client).await?;
             let request = super::builder::BatchDetach::new(client.transport());
             let request = request.body(body);
             crate::operation::refuse_partial_failures(
@@ -6632,6 +6506,7 @@ pub mod operations {
                 }
                 ::std::result::Result::Ok(())
             })()?;
+            crate::operation::credentials_ready(&client).await?;
             let request = super::builder::ChangeUserPrivilegeGroup::new(
                 client.transport(),
             );
@@ -6687,6 +6562,7 @@ pub mod operations {
         > {
             let Self { client, job_id } = self;
             let job_id = crate::operation::required("job_id", job_id)?;
+            crate::operation::credentials_ready(&client).await?;
             let request = super::builder::ShowJob::new(client.transport());
             let request = request.job_id(job_id);
             crate::operation::finish(&client, request.send().await).await
@@ -7138,6 +7014,7 @@ pub mod operations {
             let sort_type = crate::operation::optional(sort_type)?;
             let offset = crate::operation::optional(offset)?;
             let limit = crate::operation::optional(limit)?;
+            crate::operation::credentials_ready(&client).await?;
             let request = super::builder::ListDesktops::new(client.transport());
             let request = match status {
                 ::std::option::Option::Some(value) => request.status(value),
@@ -7296,6 +7173,7 @@ pub mod operations {
         > {
             let Self { client, desktop_id } = self;
             let desktop_id = crate::operation::required("desktop_id", desktop_id)?;
+            crate::operation::credentials_ready(&client).await?;
             let request = super::builder::ShowDesktop::new(client.transport());
             let request = request.desktop_id(desktop_id);
             crate::operation::finish(&client, request.send().await).await
@@ -7451,6 +7329,7 @@ pub mod operations {
             let active_type = crate::operation::optional(active_type)?;
             let offset = crate::operation::optional(offset)?;
             let limit = crate::operation::optional(limit)?;
+            crate::operation::credentials_ready(&client).await?;
             let request = super::builder::ListUsers::new(client.transport());
             let request = match user_name {
                 ::std::option::Option::Some(value) => request.user_name(value),
@@ -7609,6 +7488,7 @@ pub mod operations {
             let keyword = crate::operation::optional(keyword)?;
             let offset = crate::operation::optional(offset)?;
             let limit = crate::operation::optional(limit)?;
+            crate::operation::credentials_ready(&client).await?;
             let request = super::builder::ListUserGroups::new(client.transport());
             let request = match keyword {
                 ::std::option::Option::Some(value) => request.keyword(value),

@@ -22,7 +22,7 @@ pub struct Definition {
     pub method: String,
     /// The path template (`/v2/{project_id}/desktops/batch-attach`).
     pub path: String,
-    /// The document.
+    /// The operation's OpenAPI 3.0 document.
     pub document: Value,
 }
 

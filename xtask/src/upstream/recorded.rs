@@ -22,7 +22,7 @@ pub struct Recorded {
     pub aspect: String,
     /// The definition's value.
     pub official: Value,
-    /// Ours.
+    /// Our document's value.
     pub ours: Value,
     /// Why ours stays as it is.
     pub reason: String,

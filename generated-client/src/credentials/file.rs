@@ -12,7 +12,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::credentials::{from_pair, CredentialsError, CredentialsSource, Env, Provider, Resolved};
+use crate::credentials::{
+    from_pair, CredentialsError, CredentialsSource, Env, Found, Resolved, Source, SourceSettings,
+};
 
 /// The sections the official SDKs read basic (regional) credentials from, in order.
 const SECTIONS: [&str; 2] = ["basic", "basiccredentials"];
@@ -26,8 +28,8 @@ pub const MAX_CREDENTIALS_FILE: usize = 64 << 10;
 /// The credentials file: `$HUAWEICLOUD_SDK_CREDENTIALS_FILE`, else `~/.huaweicloud/credentials`.
 pub(crate) struct ProfileFile;
 
-impl Provider for ProfileFile {
-    fn how_to_use(&self, env: Env<'_>) -> String {
+impl Source for ProfileFile {
+    fn how_to_use(&self, env: Env<'_>, _: &SourceSettings) -> String {
         let path = path(env).map_or_else(
             || "~/.huaweicloud/credentials".to_string(),
             |(p, _)| p.display().to_string(),
@@ -35,7 +37,7 @@ impl Provider for ProfileFile {
         format!("write ak and sk in the [basic] section of {path}")
     }
 
-    fn provide(&self, env: Env<'_>) -> Result<Option<Resolved>, CredentialsError> {
+    fn find(&self, env: Env<'_>, _: &SourceSettings) -> Result<Option<Found>, CredentialsError> {
         let Some(section) = section(env)? else {
             return Ok(None);
         };
@@ -43,17 +45,28 @@ impl Provider for ProfileFile {
         let name = format!("the credentials file {}", path.display());
         let get = |key: &str| section.get(key).cloned().filter(|v| !v.is_empty());
         let credentials = from_pair(&name, get("ak"), get("sk"), get("security_token"))?;
-        Ok(credentials.map(|credentials| Resolved {
-            credentials,
-            project_id: get("project_id"),
-            source: CredentialsSource::File(path),
+        Ok(credentials.map(|credentials| {
+            Found::Now(Resolved {
+                credentials,
+                project_id: get("project_id"),
+                source: CredentialsSource::File(path),
+            })
         }))
     }
 }
 
 /// The file's default region (`region` in its basic section), if it has one.
 pub(crate) fn region(env: Env<'_>) -> Result<Option<String>, CredentialsError> {
-    Ok(section(env)?.and_then(|s| s.get("region").cloned().filter(|v| !v.is_empty())))
+    setting(env, "region")
+}
+
+/// The file's project id, for credentials that come from elsewhere (instance metadata).
+pub(crate) fn project_id(env: Env<'_>) -> Result<Option<String>, CredentialsError> {
+    setting(env, "project_id")
+}
+
+fn setting(env: Env<'_>, key: &str) -> Result<Option<String>, CredentialsError> {
+    Ok(section(env)?.and_then(|s| s.get(key).cloned().filter(|v| !v.is_empty())))
 }
 
 /// Where the file is, and whether an environment variable chose it.
@@ -85,16 +98,7 @@ fn section(env: Env<'_>) -> Result<Option<HashMap<String, String>>, CredentialsE
         };
     }
     // Something is there, even a link to nothing: what it is, not "no credentials found".
-    let bytes = crate::local_input::read(&path, MAX_CREDENTIALS_FILE).map_err(|e| {
-        CredentialsError::Unreadable {
-            path: path.clone(),
-            reason: e.to_string(),
-        }
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| CredentialsError::Unreadable {
-        path: path.clone(),
-        reason: "it is not UTF-8 text".into(),
-    })?;
+    let text = crate::local_input::read_text(&path, MAX_CREDENTIALS_FILE, "credentials file")?;
     Ok(basic_section(&text))
 }
 
