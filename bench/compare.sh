@@ -2,10 +2,10 @@
 # Side-by-side comparison, all on loopback, in one run:
 #   request overhead of our client vs raw reqwest vs openapi-generator's client vs the
 #   official Python SDK; signing and batch bodies; generation time vs openapi-generator;
-#   clean-build cost. Installs its peers under bench/out/ (PyPI: the official SDK,
+#   fleet runs against their quota's lower bound; clean-build cost. Installs its peers under bench/out/ (PyPI: the official SDK,
 #   openapi-generator-cli, PyYAML). Results: bench/out/results/*.
 #
-#   bench/compare.sh [SECTION...]     sections: generation overhead micro build (default: all)
+#   bench/compare.sh [SECTION...]     sections: generation overhead micro fleet build (default: all)
 #   BENCH_SECONDS=2 BENCH_ROUNDS=5 bench/compare.sh overhead
 #
 # The whole run takes about 15 minutes on 2 cores (clean builds in BUILD_ROUNDS interleaved
@@ -18,7 +18,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 seconds=${BENCH_SECONDS:-2}
 rounds=${BENCH_ROUNDS:-5}
-sections=${*:-generation overhead micro build}
+sections=${*:-generation overhead micro fleet build}
 want() { [[ " $sections " == *" $1 "* ]]; }
 out=bench/out
 results=$out/results
@@ -89,6 +89,13 @@ fi
 if want micro; then
 echo "== signing and batch bodies (divan)"
 cargo bench --locked -q -p huaweicloud-workspace --bench signing 2>&1 | tee "$results/signing.txt"
+fi
+
+if want fleet; then
+echo "== fleet runs: 10,000 rows against the simulator at a fixed quota"
+cargo build --locked --release -q -p workspace-simulator -p huaweicloud-workspace-cli
+python3 bench/fleet.py target/release/workspace-simulator target/release/huaweicloud-workspace \
+  "$results" | tee "$results/fleet.md"
 fi
 
 if want build; then

@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use huaweicloud_workspace::fleet::{FleetError, RowErrors};
 use huaweicloud_workspace::{ConfigError, CredentialsError, Error};
 use serde_json::{json, Value};
 
@@ -35,7 +36,9 @@ pub mod code {
 pub const HELP: &str = "Exit codes: 0 success, 2 usage, 3 invalid request (not sent), \
 4 service error, 5 transport error, 6 job failed or wait timed out, 7 configuration \
 (credentials, project, region), 8 partial failure (some desktops failed; the answer is on stdout), \
-9 sent and accepted, but its job could not be followed (do not send it again; the answer is on stdout).";
+9 sent and accepted, but its job could not be followed (do not send it again; the answer is on stdout). \
+bulk: 8 some rows failed, 6 some rows not ended, 3 bad rows (nothing sent), 2 journal unusable, \
+4 throttled too often (resume later).";
 
 /// Why the command failed.
 #[derive(Debug)]
@@ -47,6 +50,14 @@ pub enum Failure {
     /// The call was sent and accepted; following its job then failed (for a reason other
     /// than the job failing or the wait running out).
     NotFollowed(Error),
+    /// Rows of a fleet run break the document; nothing was sent.
+    Rows(RowErrors),
+    /// A fleet run could not use its journal, or the gateway kept throttling it.
+    Fleet(FleetError),
+    /// A fleet run ended with this many rows failed (its outcome is on stdout).
+    RowsFailed(usize),
+    /// A fleet run ended with this many rows whose jobs had not ended.
+    RowsPending(usize),
 }
 
 impl Failure {
@@ -60,15 +71,15 @@ impl Failure {
         match self {
             Failure::Usage(_) => code::USAGE,
             Failure::NotFollowed(_) => code::NOT_FOLLOWED,
-            Failure::Library(error) => match error {
-                Error::UnfollowableJob { .. } => code::NOT_FOLLOWED,
-                Error::InvalidRequest { .. } => code::INVALID_REQUEST,
-                Error::Service(_) | Error::UnexpectedResponse(_) => code::SERVICE,
-                Error::PartialFailure(_) => code::PARTIAL,
-                Error::JobFailed(_) | Error::WaitTimeout { .. } => code::JOB,
-                Error::Config(_) | Error::Credentials(_) => code::CONFIG,
-                _ => code::TRANSPORT,
-            },
+            Failure::Rows(_) => code::INVALID_REQUEST,
+            Failure::Fleet(FleetError::Throttled(_)) => code::SERVICE,
+            Failure::Fleet(FleetError::Lookup(error) | FleetError::Stopped(error)) => {
+                library_code(error)
+            }
+            Failure::Fleet(_) => code::USAGE,
+            Failure::RowsFailed(_) => code::PARTIAL,
+            Failure::RowsPending(_) => code::JOB,
+            Failure::Library(error) => library_code(error),
         }
     }
 
@@ -101,8 +112,39 @@ impl Failure {
                 details["followed"] = json!(false);
                 (line, details)
             }
+            Failure::Rows(errors) => {
+                let rows: Vec<Value> = errors
+                    .0
+                    .iter()
+                    .map(|e| json!({"line": e.line, "field": e.field, "message": e.message}))
+                    .collect();
+                (
+                    errors.to_string(),
+                    json!({"kind": "invalid_rows", "rows": rows}),
+                )
+            }
+            Failure::Fleet(error) => {
+                let line = error.to_string();
+                (line.clone(), json!({"kind": "fleet", "message": line}))
+            }
+            Failure::RowsFailed(n) => (
+                format!("{n} rows failed (the outcome on stdout, and --report, say why)"),
+                json!({"kind": "rows_failed", "failed": n}),
+            ),
+            Failure::RowsPending(n) => (
+                format!(
+                    "{n} rows not ended: their jobs outlived --wait-timeout (resume the run later)"
+                ),
+                json!({"kind": "rows_pending", "pending": n}),
+            ),
         };
-        text::to_stderr(&format!("huaweicloud-workspace: {}", text::clean(&line)));
+        // Bad rows are listed one per line; any other failure is one line, whatever the
+        // service's text holds.
+        let line = match self {
+            Failure::Rows(_) => clean_lines(&line),
+            _ => text::clean(&line),
+        };
+        text::to_stderr(&format!("huaweicloud-workspace: {line}"));
         if let Failure::Library(Error::PartialFailure(partial)) = self {
             for item in partial.failed() {
                 text::to_stderr(&format!("  failed: {}", text::clean(&item.to_string())));
@@ -111,6 +153,11 @@ impl Failure {
         text::to_stderr(&text::json_line(&details));
         ExitCode::from(self.code())
     }
+}
+
+/// Each line cleaned of control characters, the line breaks kept (bad rows, one per line).
+fn clean_lines(text: &str) -> String {
+    text.lines().map(text::clean).collect::<Vec<_>>().join("\n")
 }
 
 impl From<Error> for Failure {
@@ -199,5 +246,18 @@ fn details(error: &Error) -> Value {
             "last_status": last_status,
         }),
         _ => json!({"kind": "transport", "message": line_with_causes(error)}),
+    }
+}
+
+/// The exit code of a library error.
+fn library_code(error: &Error) -> u8 {
+    match error {
+        Error::UnfollowableJob { .. } => code::NOT_FOLLOWED,
+        Error::InvalidRequest { .. } => code::INVALID_REQUEST,
+        Error::Service(_) | Error::UnexpectedResponse(_) => code::SERVICE,
+        Error::PartialFailure(_) => code::PARTIAL,
+        Error::JobFailed(_) | Error::WaitTimeout { .. } => code::JOB,
+        Error::Config(_) | Error::Credentials(_) => code::CONFIG,
+        _ => code::TRANSPORT,
     }
 }

@@ -4,6 +4,7 @@
 //! and run through the library's public API; this file adds the global options
 //! (configuration, `--wait`, output, verbosity), completions and exit codes.
 
+mod bulk;
 mod failure;
 mod input;
 mod outcome;
@@ -59,6 +60,7 @@ fn command() -> Command {
         .arg(global("attempts").value_name("N").value_parser(value_parser!(u32)).default_value("1").help("Attempts per call (the job query retries on 429/5xx; POSTs only when the connection failed)"))
         .arg(global("output").value_name("FORMAT").value_parser(["json", "table"]).default_value("json").help("json for scripts, table for people"))
         .arg(Arg::new("verbose").short('v').long("verbose").action(ArgAction::Count).global(true).help("Log calls on stderr: -v calls, -vv each answer, -vvv everything (RUST_LOG works too); secrets are never logged"))
+        .subcommand(bulk::command().after_help(failure::HELP))
         .subcommand(
             Command::new("completions")
                 .about("Print the completion script of a shell")
@@ -149,6 +151,9 @@ async fn run(matches: &ArgMatches, name: &str, sub: &ArgMatches) -> Result<(), F
         .is_some_and(|o| o == "table");
     let wait = matches.get_flag("wait");
     let options = wait_options(matches);
+    if name == "bulk" {
+        return bulk::run(&session, sub, options, table).await;
+    }
     let mut input = input::Input::default();
     let outcome = match generated::run(&session, name, sub, &mut input).await {
         Ok(outcome) => outcome,

@@ -11,12 +11,13 @@
 //! | `x-partial-failures: {list, id, code, message}` | an operation | its answer lists the items it failed on |
 //! | `x-required-when: [{property, in, requires}]` | an object schema | `requires` are needed when `property` takes a value `in` the list |
 //! | `x-pagination: {offset, limit, items, total, page}` | a list operation | its offset and limit query parameters, the answer's list and total, and the page size asked for when the caller sets none |
+//! | `x-fleet: {command, effect, key}` | a batch operation | a fleet run drives it: `bulk <command>`; `effect` is what it does to a desktop's users (`attach`, `detach`, `regroup`); `key` the item property naming the desktop. The batch (the body's one array with `maxItems` whose items have `key`) and its limit come from the body |
 //!
 //! The request bounds of the document (`minItems`/`maxItems`, `minimum`/`maximum`, and
 //! `minLength`/`maxLength` of plain text) are read here too: the operations layer checks them
 //! before sending, where the generated types would not (see [`Bounds`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -98,7 +99,42 @@ pub struct Operation {
     pub partial_failures: Option<PartialFailures>,
     /// `x-pagination`.
     pub pagination: Option<Pagination>,
+    /// `x-fleet`.
+    pub fleet: Option<Fleet>,
 }
+
+/// `x-fleet`: how a fleet run drives a batch operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fleet {
+    /// The subcommand of `bulk` (`attach`).
+    pub command: String,
+    /// What the operation does to a desktop's users: `attach`, `detach` or `regroup`.
+    pub effect: String,
+    /// The body's array property holding the batch (`desktops`).
+    pub items: String,
+    /// Its `maxItems`: the most items one call takes.
+    pub max_items: u64,
+    /// The component schema of an item.
+    pub item_schema: String,
+    /// The item property naming the desktop (`desktop_id`).
+    pub key: String,
+    /// The item's fields, as a row of a rows file gives them.
+    pub fields: Vec<ItemField>,
+}
+
+/// A field of a batch item, as a column of a rows file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemField {
+    /// The property's name.
+    pub name: String,
+    /// `string`, `boolean` or `integer`; for an array of objects, `array`.
+    pub kind: String,
+    /// For an array of objects, its items' scalar fields (a column `name.field` fills one item).
+    pub nested: Vec<ItemField>,
+}
+
+/// What `x-fleet`'s `effect` may be.
+pub const FLEET_EFFECTS: [&str; 3] = ["attach", "detach", "regroup"];
 
 /// Where a parameter travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -333,6 +369,14 @@ impl<'a> Reader<'a> {
         &self.document.value
     }
 
+    /// The `properties` of the object schema at `schema_pointer`, if it has any.
+    fn properties_at(&self, schema_pointer: &str) -> Option<&'a serde_json::Map<String, Value>> {
+        self.root()
+            .pointer(schema_pointer)?
+            .get("properties")?
+            .as_object()
+    }
+
     fn report(&mut self, at: impl Into<String>, reason: impl Into<String>) {
         self.diagnostics.push(&self.document.path, at, reason);
     }
@@ -369,6 +413,7 @@ impl<'a> Reader<'a> {
             operation.relative_path = operation.path[prefix_len..].to_string();
         }
         self.job_extensions_agree(&operations);
+        self.fleet_commands_differ(&operations);
         Model {
             base_path,
             operations,
@@ -430,6 +475,7 @@ impl<'a> Reader<'a> {
         let job_query = self.job_query(operation, &parameters, at);
         let partial_failures = self.partial_failures(operation, &success, at);
         let pagination = self.pagination(operation, &parameters, &success, at);
+        let fleet = self.fleet(operation, body.as_ref(), starts_job.is_some(), at);
         Some((
             Operation {
                 id,
@@ -446,6 +492,7 @@ impl<'a> Reader<'a> {
                 job_query,
                 partial_failures,
                 pagination,
+                fleet,
             },
             prefix,
         ))
@@ -607,12 +654,7 @@ impl<'a> Reader<'a> {
     }
 
     fn scalar_fields(&self, schema_pointer: &str) -> Vec<ScalarField> {
-        let Some(properties) = self
-            .root()
-            .pointer(schema_pointer)
-            .and_then(|s| s.get("properties"))
-            .and_then(Value::as_object)
-        else {
+        let Some(properties) = self.properties_at(schema_pointer) else {
             return Vec::new();
         };
         properties
@@ -815,9 +857,7 @@ impl<'a> Reader<'a> {
     /// The properties of a success answer's schema.
     fn answer_properties(&self, success: &Success) -> Option<&'a serde_json::Map<String, Value>> {
         let schema = success.schema.as_ref()?;
-        self.root()
-            .pointer(&format!("/components/schemas/{schema}/properties"))?
-            .as_object()
+        self.properties_at(&format!("/components/schemas/{schema}"))
     }
 
     fn starts_job(&mut self, operation: &Value, success: &Success, at: &str) -> Option<String> {
@@ -994,6 +1034,141 @@ impl<'a> Reader<'a> {
             total,
             page,
         })
+    }
+
+    fn fleet(
+        &mut self,
+        operation: &Value,
+        body: Option<&Body>,
+        starts_job: bool,
+        at: &str,
+    ) -> Option<Fleet> {
+        let value = operation.get("x-fleet")?;
+        let at = join(at, "x-fleet");
+        let field = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_string);
+        let (Some(command), Some(effect), Some(key)) =
+            (field("command"), field("effect"), field("key"))
+        else {
+            self.report(at, "x-fleet needs `command` (the bulk subcommand), `effect` (attach, detach or regroup) and `key` (the item property naming the desktop)");
+            return None;
+        };
+        if !FLEET_EFFECTS.contains(&effect.as_str()) {
+            self.report(
+                join(&at, "effect"),
+                format!(
+                    "effect {effect:?} is not one of {}",
+                    FLEET_EFFECTS.join(", ")
+                ),
+            );
+            return None;
+        }
+        if !starts_job {
+            self.report(
+                at.clone(),
+                "a fleet run follows the job each call starts: the operation needs x-starts-job",
+            );
+        }
+        let Some(body) = body else {
+            self.report(
+                at,
+                "a fleet run sends items in the request body: the operation has none",
+            );
+            return None;
+        };
+        let body_pointer = format!("/components/schemas/{}", body.schema);
+        let properties = self.properties_at(&body_pointer);
+        let batches: Vec<(String, u64, String)> = properties
+            .into_iter()
+            .flatten()
+            .filter_map(|(name, property)| {
+                let max = keyword_of(self.root(), property, "maxItems")?.as_u64()?;
+                let item = property
+                    .get("items")
+                    .and_then(reference_of)?
+                    .strip_prefix("#/components/schemas/")?;
+                let keyed = self
+                    .root()
+                    .pointer(&format!("/components/schemas/{item}/properties/{key}"))
+                    .is_some();
+                keyed.then(|| (name.clone(), max, item.to_string()))
+            })
+            .collect();
+        let [(items, max_items, item_schema)] = batches.as_slice() else {
+            self.report(at, format!("the body needs exactly one array with maxItems whose items (component schemas) have the property {key:?}: the batch; it has {}", batches.len()));
+            return None;
+        };
+        let item_pointer = format!("/components/schemas/{item_schema}");
+        let fields = self.item_fields(&item_pointer);
+        if !fields.iter().any(|f| f.name == key && f.kind == "string") {
+            self.report(
+                join(&at, "key"),
+                format!("the items of {items:?} have no text property {key:?}"),
+            );
+        }
+        Some(Fleet {
+            command,
+            effect,
+            items: items.clone(),
+            max_items: *max_items,
+            item_schema: item_schema.clone(),
+            key,
+            fields,
+        })
+    }
+
+    /// The scalar fields of the object schema at `pointer`, and its arrays of objects with
+    /// theirs.
+    fn item_fields(&self, pointer: &str) -> Vec<ItemField> {
+        let Some(properties) = self.properties_at(pointer) else {
+            return Vec::new();
+        };
+        properties
+            .iter()
+            .filter_map(|(name, property)| {
+                let resolved = schema_of(self.root(), property);
+                let kind = resolved.get("type").and_then(Value::as_str)?;
+                match kind {
+                    "string" | "boolean" | "integer" => Some(ItemField {
+                        name: name.clone(),
+                        kind: kind.to_string(),
+                        nested: Vec::new(),
+                    }),
+                    "array" => {
+                        let item = resolved
+                            .get("items")
+                            .and_then(reference_of)?
+                            .strip_prefix('#')?;
+                        let nested: Vec<ItemField> = self
+                            .item_fields(item)
+                            .into_iter()
+                            .filter(|f| f.kind != "array")
+                            .collect();
+                        (!nested.is_empty()).then(|| ItemField {
+                            name: name.clone(),
+                            kind: "array".into(),
+                            nested,
+                        })
+                    }
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
+    /// Each `x-fleet` command names one operation (`bulk <command>`).
+    fn fleet_commands_differ(&mut self, operations: &[Operation]) {
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        for operation in operations {
+            let Some(fleet) = &operation.fleet else {
+                continue;
+            };
+            if let Some(first) = seen.insert(fleet.command.as_str(), operation.id.as_str()) {
+                self.report(
+                    join(&join(&operation.pointer, "x-fleet"), "command"),
+                    format!("the command {:?} is {first}'s already", fleet.command),
+                );
+            }
+        }
     }
 
     /// A job can be waited for only if one operation shows jobs.

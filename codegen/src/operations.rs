@@ -26,6 +26,7 @@ pub fn tokens(model: &Model) -> TokenStream {
     let jobs = starts_job_impls(model);
     let base_path = model::render_path(&model.base_path);
     let regions = regions(model.regions.as_ref());
+    let fleet = fleet_table(model);
     quote! {
         /// One builder per operation of the document: set its parameters and body, then
         /// `send()`. Start one with the [`Client`](crate::Client) method of the same name.
@@ -44,6 +45,8 @@ pub fn tokens(model: &Model) -> TokenStream {
         pub(crate) const BASE_PATH: &str = #base_path;
 
         #regions
+
+        #fleet
     }
 }
 
@@ -168,7 +171,8 @@ fn builder(operation: &Operation) -> TokenStream {
             } else {
                 quote! { let #field = crate::operation::optional(#field)?; }
             }
-        });
+        })
+        .collect::<Vec<_>>();
     let pass_parameters = operation
         .parameters
         .iter()
@@ -317,6 +321,16 @@ fn builder(operation: &Operation) -> TokenStream {
 
             #(#setters)*
             #body_setter
+
+            /// Runs every check `send()` runs, without sending: the first rule of the document
+            /// the request breaks, naming the field.
+            pub fn check(&self) -> ::std::result::Result<(), crate::Error> {
+                let Self { client: _, #( #fields, )* #body_binding } = self.clone();
+                #(#take_parameters)*
+                #take_body
+                let _ = (#( #fields, )* #body_binding);
+                ::std::result::Result::Ok(())
+            }
 
             #[doc = #send_doc]
             pub async fn send(self) -> ::std::result::Result<crate::Response<#answer_type>, crate::Error> {
@@ -499,6 +513,90 @@ fn rule(rule: &RequiredWhen) -> TokenStream {
             values: &[#(#values),*],
             requires: &[#(#requires),*],
         }
+    }
+}
+
+/// The batch operations a fleet run drives (`x-fleet`): their shape, and how to check and
+/// send a batch of items given as JSON.
+fn fleet_table(model: &Model) -> TokenStream {
+    fn field_tokens(field: &model::ItemField) -> TokenStream {
+        let name = field.name.as_str();
+        let kind = match field.kind.as_str() {
+            "boolean" => quote! { crate::fleet::FieldKind::Boolean },
+            "integer" => quote! { crate::fleet::FieldKind::Integer },
+            "array" => quote! { crate::fleet::FieldKind::Objects },
+            _ => quote! { crate::fleet::FieldKind::Text },
+        };
+        let nested = field.nested.iter().map(field_tokens);
+        quote! { crate::fleet::Field { name: #name, kind: #kind, nested: &[#(#nested),*] } }
+    }
+    let mut functions = Vec::new();
+    let shapes: Vec<TokenStream> = model
+        .operations
+        .iter()
+        .filter_map(|operation| {
+            let fleet = operation.fleet.as_ref()?;
+            let body = operation.body.as_ref()?;
+            let id = operation.id.as_str();
+            let command = fleet.command.as_str();
+            let effect = match fleet.effect.as_str() {
+                "attach" => quote! { crate::fleet::Effect::Attach },
+                "detach" => quote! { crate::fleet::Effect::Detach },
+                _ => quote! { crate::fleet::Effect::Regroup },
+            };
+            let items = fleet.items.as_str();
+            let max_items = fleet.max_items as usize;
+            let key = fleet.key.as_str();
+            let fields = fleet.fields.iter().map(field_tokens);
+            let method = ident(&operation.method_name());
+            let body_type = ident(&names::pascal(&body.schema));
+            let send = ident(&format!("fleet_send_{}", operation.method_name()));
+            let check = ident(&format!("fleet_check_{}", operation.method_name()));
+            functions.push(quote! {
+                fn #send(
+                    client: crate::Client,
+                    items: ::std::vec::Vec<::serde_json::Value>,
+                ) -> crate::fleet::SendFuture {
+                    ::std::boxed::Box::pin(async move {
+                        let mut body = ::serde_json::Map::new();
+                        body.insert(#items.to_string(), ::serde_json::Value::Array(items));
+                        let body: types::#body_type =
+                            crate::request_body::from_value(::serde_json::Value::Object(body))?;
+                        crate::fleet::accepted(client.#method().body(body).send().await)
+                    })
+                }
+
+                fn #check(
+                    client: &crate::Client,
+                    item: ::serde_json::Value,
+                ) -> ::std::result::Result<(), crate::Error> {
+                    let mut body = ::serde_json::Map::new();
+                    body.insert(#items.to_string(), ::serde_json::Value::Array(::std::vec![item]));
+                    let body: types::#body_type =
+                        crate::request_body::from_value(::serde_json::Value::Object(body))?;
+                    client.#method().body(body).check()
+                }
+            });
+            Some(quote! {
+                crate::fleet::Shape {
+                    operation: #id,
+                    command: #command,
+                    effect: #effect,
+                    items: #items,
+                    max_items: #max_items,
+                    key: #key,
+                    fields: &[#(#fields),*],
+                    send: #send,
+                    check: #check,
+                }
+            })
+        })
+        .collect();
+    quote! {
+        /// The batch operations a fleet run drives, from `x-fleet`.
+        pub(crate) const FLEET: &[crate::fleet::Shape] = &[#(#shapes),*];
+
+        #(#functions)*
     }
 }
 

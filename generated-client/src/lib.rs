@@ -58,6 +58,7 @@ mod credentials;
 mod decoding_tests;
 mod error;
 mod error_body;
+pub mod fleet;
 mod hooks;
 mod local_input;
 mod operation;

@@ -187,7 +187,7 @@ pub(crate) fn decide(
 }
 
 /// The delay a `Retry-After` header asks for: delta-seconds or an HTTP date.
-fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+pub(crate) fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));

@@ -7,6 +7,9 @@ use std::time::Duration;
 pub struct Fault {
     /// Added before anything else happens.
     pub latency: Duration,
+    /// Added after the operation was carried out, before its answer goes out: a client that
+    /// gives up (or dies) meanwhile does not know the call took effect.
+    pub answer_latency: Duration,
     /// How the request fails, if it does.
     pub failure: Option<Failure>,
     /// For how many requests (`None`: until cleared).
@@ -32,8 +35,17 @@ impl Fault {
     pub fn latency(latency: Duration) -> Self {
         Self {
             latency,
+            answer_latency: Duration::ZERO,
             failure: None,
             times: None,
+        }
+    }
+
+    /// Carries the operation out, then holds its answer back for `latency`.
+    pub fn slow_answer(latency: Duration) -> Self {
+        Self {
+            answer_latency: latency,
+            ..Self::latency(Duration::ZERO)
         }
     }
 
@@ -72,9 +84,8 @@ impl Fault {
 
     fn failing(failure: Failure) -> Self {
         Self {
-            latency: Duration::ZERO,
             failure: Some(failure),
-            times: None,
+            ..Self::latency(Duration::ZERO)
         }
     }
 

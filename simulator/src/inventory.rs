@@ -159,6 +159,31 @@ impl Inventory {
         }
     }
 
+    /// A tenant of `desktops` single-user desktops, all running (`ws-00001`, ...), and
+    /// `users` users (`user00001`, ...), with ids that follow from their number: for a
+    /// department-sized run.
+    pub fn generated(desktops: usize, users: usize) -> Self {
+        Self {
+            desktops: (1..=desktops)
+                .map(|n| DesktopSpec {
+                    id: format!("{n:08x}-0000-4000-8000-{n:012x}"),
+                    name: format!("ws-{n:05}"),
+                    multi_user: false,
+                    pool: false,
+                    running: true,
+                })
+                .collect(),
+            users: (1..=users)
+                .map(|n| UserSpec {
+                    id: format!("{n:032x}"),
+                    name: format!("user{n:05}"),
+                    email: Some(format!("user{n:05}@example.com")),
+                })
+                .collect(),
+            groups: vec!["design_team".into(), "ops".into()],
+        }
+    }
+
     /// Reads an inventory from JSON.
     pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(text)

@@ -24,8 +24,10 @@ mod faults;
 pub mod inventory;
 mod jobs;
 mod metadata;
+pub mod quota;
 pub mod routes;
 mod server;
+mod state_file;
 pub mod validation;
 mod world;
 
@@ -39,6 +41,7 @@ use serde_json::Value;
 
 pub use faults::{Failure, Fault};
 pub use inventory::Inventory;
+pub use quota::Quota;
 pub use server::DEFAULT_CLOCK_SKEW;
 pub use world::Attachment;
 
@@ -84,6 +87,10 @@ pub struct SimulatorConfig {
     /// Plays the instance metadata service (of an ECS instance with an agency), issuing
     /// temporary keys that live this long; `None`: it does not.
     pub metadata_key_lifetime: Option<Duration>,
+    /// The API gateway's quota of each operation (by `operationId`) it throttles.
+    pub quotas: HashMap<String, Quota>,
+    /// Where to write the tenant's state after every change, if anywhere.
+    pub state_file: Option<std::path::PathBuf>,
 }
 
 impl Default for SimulatorConfig {
@@ -101,6 +108,8 @@ impl Default for SimulatorConfig {
             idle_timeout: Duration::from_secs(30),
             max_connections: 1024,
             metadata_key_lifetime: None,
+            quotas: HashMap::new(),
+            state_file: None,
         }
     }
 }
@@ -200,6 +209,20 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Throttles an operation (by `operationId`) as the API gateway does: past `quota`, a
+    /// call is answered 429 `APIG.0308` with `Retry-After`, and not carried out.
+    pub fn quota(mut self, operation_id: impl Into<String>, quota: Quota) -> Self {
+        self.config.quotas.insert(operation_id.into(), quota);
+        self
+    }
+
+    /// Writes the tenant's state to `path` after every change: per desktop, who is attached
+    /// with which group, and how many accepted requests named it.
+    pub fn state_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.config.state_file = Some(path.into());
+        self
+    }
+
     /// Accepts an IAM token.
     pub fn iam_token(mut self, token: impl Into<String>) -> Self {
         self.config.iam_tokens.push(token.into());
@@ -231,16 +254,27 @@ impl SimulatorBuilder {
             None => validation::embedded_document()?,
         };
         let validators = validation::Validators::from_document(&document)?;
+        let routes = routes::Routes::from_document(&document);
+        if let Some(unknown) = self.config.quotas.keys().find(|id| !routes.contains(id)) {
+            return Err(StartError::Config(format!(
+                "a quota for {unknown:?}, which is not an operation of the document"
+            )));
+        }
         let listener = listen(addr).map_err(|source| StartError::Bind { addr, source })?;
         let addr = listener
             .local_addr()
             .map_err(|source| StartError::Bind { addr, source })?;
+        let state_file = self
+            .config
+            .state_file
+            .clone()
+            .map(state_file::StateFile::new);
         let shared = Arc::new(server::Shared {
             world: Mutex::new(world::World::new(
                 &self.config.inventory,
                 self.config.job_duration,
             )),
-            routes: routes::Routes::from_document(&document),
+            routes,
             bound: bound_parameters(&document),
             config: self.config,
             validators,
@@ -248,7 +282,18 @@ impl SimulatorBuilder {
             received: Mutex::new(HashMap::new()),
             request_seq: AtomicU64::new(0),
             issued: Mutex::new(metadata::Issued::default()),
+            buckets: Mutex::new(quota::Buckets::default()),
+            state_file,
         });
+        if let (Some(file), Some(path)) = (&shared.state_file, &shared.config.state_file) {
+            let state = lock(&shared.world).state();
+            file.write(0, &state).map_err(|e| {
+                StartError::Config(format!(
+                    "the state file {} cannot be written: {e}",
+                    path.display()
+                ))
+            })?;
+        }
         let limits = connections::Limits {
             header_timeout: shared.config.request_timeout,
             idle_timeout: shared.config.idle_timeout,
@@ -377,6 +422,11 @@ impl Simulator {
     pub fn attachments(&self, desktop_id: &str) -> Option<Vec<Attachment>> {
         let world = lock(&self.shared.world);
         world.desktop(desktop_id).map(|d| d.attachments.clone())
+    }
+
+    /// How many accepted requests named a desktop.
+    pub fn accepted_requests(&self, desktop_id: &str) -> u64 {
+        lock(&self.shared.world).accepted_requests(desktop_id)
     }
 
     /// Stops serving.

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use clap::Parser;
 use workspace_simulator::{
-    Inventory, Simulator, SimulatorConfig, DEMO_ACCESS_KEY, DEMO_SECRET_KEY, MAX_JOB_DURATION,
+    Inventory, Quota, Simulator, SimulatorConfig, DEMO_ACCESS_KEY, DEMO_SECRET_KEY,
+    MAX_JOB_DURATION,
 };
 
 /// A local stand-in for Huawei Cloud Workspace's batch desktop APIs, on loopback.
@@ -18,8 +19,20 @@ struct Args {
     #[arg(long, default_value_t = 8088)]
     port: u16,
     /// JSON inventory of desktops, users and groups (default: a built-in demo).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "desktops")]
     inventory: Option<PathBuf>,
+    /// A generated tenant instead: this many running single-user desktops (ws-00001, ...)
+    /// and as many users (user00001, ...).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    desktops: Option<u32>,
+    /// Throttle an operation as the API gateway does, as OPERATION=N/min or OPERATION=N/s
+    /// (repeatable): past it, calls are answered 429 APIG.0308 with Retry-After.
+    #[arg(long, value_parser = quota)]
+    quota: Vec<(String, Quota)>,
+    /// Write the tenant's state to this file after every change (atomically): per desktop,
+    /// its users and groups and how many accepted requests named it.
+    #[arg(long)]
+    state_file: Option<PathBuf>,
     /// Seconds a job takes to finish (0 to one week).
     #[arg(long, default_value = "3", value_parser = job_seconds)]
     job_seconds: Duration,
@@ -53,6 +66,14 @@ struct Args {
     /// Seconds a connection may stay open without a request.
     #[arg(long, default_value = "30", value_parser = idle_seconds)]
     idle_seconds: Duration,
+}
+
+/// `OPERATION=N/min` or `OPERATION=N/s`.
+fn quota(text: &str) -> Result<(String, Quota), String> {
+    let (operation, quota) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?}: give OPERATION=N/min, as batchAttach=20/min"))?;
+    Ok((operation.trim().to_string(), Quota::parse(quota)?))
 }
 
 /// A positive number of seconds, at most a day.
@@ -93,7 +114,10 @@ fn job_seconds(text: &str) -> Result<Duration, String> {
 async fn main() -> ExitCode {
     let args = Args::parse();
     let inventory = match &args.inventory {
-        None => Inventory::demo(),
+        None => match args.desktops {
+            Some(n) => Inventory::generated(n as usize, n as usize),
+            None => Inventory::demo(),
+        },
         Some(path) => match std::fs::read_to_string(path)
             .map_err(|e| e.to_string())
             .and_then(|t| Inventory::from_json(&t).map_err(|e| e.to_string()))
@@ -117,6 +141,8 @@ async fn main() -> ExitCode {
         max_connections: args.max_connections as usize,
         idle_timeout: args.idle_seconds,
         metadata_key_lifetime: args.metadata_key_seconds,
+        quotas: args.quota.into_iter().collect(),
+        state_file: args.state_file,
         ..SimulatorConfig::default()
     };
     let simulator = match Simulator::builder()

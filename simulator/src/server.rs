@@ -36,6 +36,10 @@ pub(crate) struct Shared {
     pub request_seq: AtomicU64,
     /// What the simulated metadata service issued.
     pub issued: Mutex<crate::metadata::Issued>,
+    /// The gateway's throttling buckets.
+    pub buckets: Mutex<crate::quota::Buckets>,
+    /// Where the state is written after every change.
+    pub state_file: Option<crate::state_file::StateFile>,
 }
 
 /// Locks `mutex`, recovering from a poisoned lock: every update under these locks leaves the
@@ -205,18 +209,19 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         .entry(operation_id.clone())
         .or_default() += 1;
 
-    if let Some(fault) = shared.take_fault(&operation_id) {
+    let fault = shared.take_fault(&operation_id);
+    if let Some(fault) = &fault {
         if !fault.latency.is_zero() {
             tokio::time::sleep(fault.latency).await;
         }
-        match fault.failure {
+        match &fault.failure {
             Some(Failure::Status {
                 status,
                 retry_after,
             }) => {
-                let error = ApiError::new(status, "SYS.INJECTED", "Injected by the simulator.");
+                let error = ApiError::new(*status, "SYS.INJECTED", "Injected by the simulator.");
                 let mut response = error_response(&error, None, &request_id);
-                if let Some(seconds) = retry_after {
+                if let Some(seconds) = *retry_after {
                     response
                         .headers_mut()
                         .insert("retry-after", HeaderValue::from(seconds));
@@ -240,6 +245,11 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         );
         return error_response(&error, None, &request_id);
     }
+    if let Some(quota) = shared.config.quotas.get(&operation_id) {
+        if let Err(wait) = lock(&shared.buckets).take(&operation_id, *quota, Instant::now()) {
+            return throttled(quota, wait, &request_id);
+        }
+    }
     let shared_for_work = shared.clone();
     let operation = operation_id.clone();
     let answer = tokio::task::spawn_blocking(move || {
@@ -252,6 +262,9 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             None,
         ))
     });
+    if let Some(delay) = fault.map(|f| f.answer_latency).filter(|d| !d.is_zero()) {
+        tokio::time::sleep(delay).await;
+    }
     match answer {
         Ok(text) => text_response(StatusCode::OK, text, &request_id),
         Err((mut error, detail)) => {
@@ -310,10 +323,46 @@ fn respond(
         Some(value)
     };
     let now = Instant::now();
-    let answer = lock(&shared.world)
-        .handle(operation_id, &matched, &query, body, now)
-        .map_err(|e| (e, None))?;
+    let (answer, changed) = {
+        let mut world = lock(&shared.world);
+        let before = world.generation();
+        let answer = world
+            .handle(operation_id, &matched, &query, body, now)
+            .map_err(|e| (e, None))?;
+        let changed = (shared.state_file.is_some() && world.generation() != before)
+            .then(|| (world.generation(), world.state()));
+        (answer, changed)
+    };
+    if let (Some(file), Some((generation, state))) = (&shared.state_file, changed) {
+        if let Err(error) = file.write(generation, &state) {
+            eprintln!("workspace-simulator: the state file could not be written: {error}");
+        }
+    }
     Ok(answer.into_json().to_string())
+}
+
+/// The gateway's answer to a call over its operation's quota: not carried out, to be sent
+/// again after `wait` (whole seconds in `Retry-After`, at least one).
+fn throttled(quota: &crate::Quota, wait: Duration, request_id: &str) -> Response {
+    let per = if quota.period >= Duration::from_secs(60) {
+        "1 minute"
+    } else {
+        "1 second"
+    };
+    let error = ApiError::new(
+        429,
+        "APIG.0308",
+        format!(
+            "The throttling threshold has been reached: policy user over ratelimit, limit:{}, time:{per}",
+            quota.calls
+        ),
+    );
+    let mut response = error_response(&error, None, request_id);
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    response
+        .headers_mut()
+        .insert("retry-after", HeaderValue::from(seconds));
+    response
 }
 
 /// The bound path parameters (the project id) must name the simulated project, and agree

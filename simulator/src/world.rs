@@ -3,7 +3,7 @@
 //! Bodies arrive here already validated against the OpenAPI document; these rules are the
 //! ones a schema cannot express (existence, conflicts, who is attached where).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -117,6 +117,10 @@ pub struct World {
     jobs: BTreeMap<String, Arc<Job>>,
     job_duration: Duration,
     next_id: u64,
+    /// How many accepted requests named each desktop.
+    named: BTreeMap<String, u64>,
+    /// Counts the changes: a state written out is newer than another when its count is.
+    generation: u64,
 }
 
 #[derive(Deserialize)]
@@ -218,7 +222,54 @@ impl World {
             jobs: BTreeMap::new(),
             job_duration,
             next_id: 1,
+            named: BTreeMap::new(),
+            generation: 0,
         }
+    }
+
+    /// How many accepted requests named the desktop.
+    pub fn accepted_requests(&self, desktop_id: &str) -> u64 {
+        self.named.get(desktop_id).copied().unwrap_or(0)
+    }
+
+    /// How many changes the world has seen.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Per desktop, who is attached with which group, and how many accepted requests named
+    /// it: what `--state-file` holds.
+    pub fn state(&self) -> Value {
+        let desktops: Map<String, Value> = self
+            .desktops
+            .iter()
+            .map(|(id, desktop)| {
+                let users: Vec<Value> = desktop
+                    .attachments
+                    .iter()
+                    .map(|a| json!({"name": a.name, "type": a.kind, "privilege_group": a.privilege_group}))
+                    .collect();
+                let state = json!({"users": users, "accepted_requests": self.accepted_requests(id)});
+                (id.clone(), state)
+            })
+            .collect();
+        json!({ "desktops": desktops })
+    }
+
+    /// Counts an accepted request that named the desktops of its body's `desktops`.
+    fn accepted(&mut self, body: &Value) {
+        let named = body
+            .get("desktops")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d.get("desktop_id").and_then(Value::as_str));
+        for id in named {
+            if self.desktops.contains_key(id) {
+                *self.named.entry(id.to_string()).or_default() += 1;
+            }
+        }
+        self.generation += 1;
     }
 
     /// One desktop.
@@ -341,11 +392,20 @@ impl World {
         body: Option<Value>,
         now: Instant,
     ) -> Result<Answer, ApiError> {
-        let body = || body.clone().unwrap_or(Value::Null);
+        let body = body.unwrap_or(Value::Null);
+        let changed = match operation_id {
+            "batchAttach" => Some(self.batch_attach(body.clone(), now)),
+            "batchDetach" => Some(self.batch_detach(body.clone(), now)),
+            "changeUserPrivilegeGroup" => Some(self.change_user_privilege_group(body.clone(), now)),
+            _ => None,
+        };
+        if let Some(answer) = changed {
+            if answer.is_ok() {
+                self.accepted(&body);
+            }
+            return answer.map(Answer::Ready);
+        }
         let ready = match operation_id {
-            "batchAttach" => self.batch_attach(body(), now),
-            "batchDetach" => self.batch_detach(body(), now),
-            "changeUserPrivilegeGroup" => self.change_user_privilege_group(body(), now),
             "showJob" => {
                 let project_id = path.parameter("project_id").unwrap_or_default();
                 let job_id = path.parameter("job_id").unwrap_or_default();
@@ -777,11 +837,17 @@ impl World {
     pub fn list_desktops(&mut self, query: &Map<String, Value>, now: Instant) -> Value {
         self.settle(now);
         let text = |name: &str| query.get(name).and_then(Value::as_str);
-        let selected: Vec<Value> = self
+        // Describing a desktop costs; only the filters on described fields need it.
+        let needs_description = text("status").is_some() || text("desktop_type").is_some();
+        let selected: Vec<&Desktop> = self
             .desktops
             .values()
             .filter(|d| {
-                let described = self.describe(d);
+                let described = if needs_description {
+                    self.describe(d)
+                } else {
+                    Value::Null
+                };
                 let field = |name: &str| described.get(name).and_then(Value::as_str);
                 text("status").is_none_or(|s| field("status") == Some(s))
                     && text("computer_name").is_none_or(|n| d.spec.name == n)
@@ -796,9 +862,8 @@ impl World {
                         .and_then(Value::as_bool)
                         .is_none_or(|attached| attached != d.attachments.is_empty())
             })
-            .map(|d| self.describe(d))
             .collect();
-        page(query, selected, "desktops", 500)
+        page(query, selected, "desktops", 500, |d| self.describe(d))
     }
 
     /// GET desktops/{desktop_id}.
@@ -818,59 +883,61 @@ impl World {
     /// membership, so `group_name` selects nobody); the other filters are ignored.
     pub fn list_users(&self, query: &Map<String, Value>) -> Value {
         let text = |name: &str| query.get(name).and_then(Value::as_str);
-        let selected: Vec<Value> = self
+        let selected: Vec<&UserSpec> = self
             .users
             .values()
             .filter(|u| text("user_name").is_none_or(|n| u.name == n))
             .filter(|_| text("group_name").is_none())
-            .map(|user| {
-                let desktops = self
-                    .desktops
-                    .values()
-                    .filter(|d| {
-                        d.attachments
-                            .iter()
-                            .any(|a| a.kind != "GROUP" && a.name == user.name)
-                    })
-                    .count();
-                let mut value = json!({
-                    "id": user.id,
-                    "user_name": user.name,
-                    "total_desktops": desktops,
-                    "active_type": "USER_ACTIVATE",
-                    "locked": false,
-                    "disabled": false,
-                });
-                if let Some(email) = &user.email {
-                    value["user_email"] = json!(email);
-                }
-                value
-            })
             .collect();
-        page(query, selected, "users", usize::MAX)
+        let desktops_of = self.attached_counts(|kind| kind != "GROUP");
+        page(query, selected, "users", usize::MAX, |user| {
+            let desktops = desktops_of.get(user.name.as_str()).copied().unwrap_or(0);
+            let mut value = json!({
+                "id": user.id,
+                "user_name": user.name,
+                "total_desktops": desktops,
+                "active_type": "USER_ACTIVATE",
+                "locked": false,
+                "disabled": false,
+            });
+            if let Some(email) = &user.email {
+                value["user_email"] = json!(email);
+            }
+            value
+        })
+    }
+
+    /// How many desktops each name is attached to, counting attachments of the kinds
+    /// `counted` accepts.
+    fn attached_counts(&self, counted: impl Fn(&str) -> bool) -> HashMap<&str, usize> {
+        let mut counts = HashMap::new();
+        for desktop in self.desktops.values() {
+            let names: BTreeSet<&str> = desktop
+                .attachments
+                .iter()
+                .filter(|a| counted(&a.kind))
+                .map(|a| a.name.as_str())
+                .collect();
+            for name in names {
+                *counts.entry(name).or_default() += 1;
+            }
+        }
+        counts
     }
 
     /// GET groups: `keyword` selects the groups whose name contains it.
     pub fn list_user_groups(&self, query: &Map<String, Value>) -> Value {
         let keyword = query.get("keyword").and_then(Value::as_str);
-        let selected: Vec<Value> = self
+        let selected: Vec<(&String, &String)> = self
             .groups
             .iter()
             .filter(|(name, _)| keyword.is_none_or(|k| name.contains(k)))
-            .map(|(name, id)| {
-                let members = self
-                    .desktops
-                    .values()
-                    .filter(|d| {
-                        d.attachments
-                            .iter()
-                            .any(|a| a.kind == "GROUP" && &a.name == name)
-                    })
-                    .count();
-                json!({"id": id, "name": name, "platform_type": "LOCAL", "user_quantity": members})
-            })
             .collect();
-        page(query, selected, "user_groups", 100)
+        let members_of = self.attached_counts(|kind| kind == "GROUP");
+        page(query, selected, "user_groups", 100, |(name, id)| {
+            let members = members_of.get(name.as_str()).copied().unwrap_or(0);
+            json!({"id": id, "name": name, "platform_type": "LOCAL", "user_quantity": members})
+        })
     }
 
     /// GET workspace-jobs/{job_id}: the job, to be written out later.
@@ -895,8 +962,15 @@ impl World {
 }
 
 /// One page of `items` as a list answer: `offset` and `limit` from the query (`limit` 0 or
-/// absent: `default_limit`), and the total before paging.
-fn page(query: &Map<String, Value>, items: Vec<Value>, key: &str, default_limit: usize) -> Value {
+/// absent: `default_limit`), and the total before paging. Only the page's items are
+/// `described`.
+fn page<T>(
+    query: &Map<String, Value>,
+    items: Vec<T>,
+    key: &str,
+    default_limit: usize,
+    described: impl Fn(T) -> Value,
+) -> Value {
     let number = |name: &str| {
         query
             .get(name)
@@ -906,6 +980,11 @@ fn page(query: &Map<String, Value>, items: Vec<Value>, key: &str, default_limit:
     let total = items.len();
     let offset = number("offset").unwrap_or(0);
     let limit = number("limit").filter(|l| *l > 0).unwrap_or(default_limit);
-    let page: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
+    let page: Vec<Value> = items
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(described)
+        .collect();
     json!({ key: page, "total_count": total })
 }

@@ -282,3 +282,30 @@ fn extensions_that_do_not_fit_the_operation() {
         ]
     );
 }
+
+#[test]
+fn fleet_operations_need_a_bounded_batch_a_known_effect_and_their_own_command() {
+    let found = diagnostics("bad-fleet.yaml");
+    let all: Vec<_> = found
+        .iter()
+        .map(|d| (d.pointer.as_str(), d.reason.as_str()))
+        .collect();
+    assert_eq!(
+        all,
+        [
+            (
+                "/paths/~1v2~1{project_id}~1detach/post/x-fleet/effect",
+                "effect \"unbind\" is not one of attach, detach, regroup"
+            ),
+            (
+                "/paths/~1v2~1{project_id}~1unbounded/post/x-fleet",
+                "the body needs exactly one array with maxItems whose items (component schemas) have the property \"desktop_id\": the batch; it has 0"
+            ),
+            (
+                "/paths/~1v2~1{project_id}~1regroup/post/x-fleet/command",
+                "the command \"attach\" is attachThings's already"
+            ),
+        ],
+        "{all:#?}"
+    );
+}

@@ -5940,6 +5940,266 @@ pub mod operations {
             self.body = ::std::option::Option::Some(crate::operation::body(body));
             self
         }
+        /// Runs every check `send()` runs, without sending: the first rule of the document
+        /// the request breaks, naming the field.
+        pub fn check(&self) -> ::std::result::Result<(), crate::Error> {
+            let Self { client: _, body } = self.clone();
+            let body = crate::operation::required("body", body)?;
+            (|| -> ::std::result::Result<(), crate::Error> {
+                let body = &body;
+                let at = ::std::string::String::new();
+                {
+                    let item = body;
+                    let at = at.clone();
+                    crate::operation::check_bounds(
+                        &item.desktops,
+                        || crate::operation::field_path(
+                            &at,
+                            "desktops",
+                            ::std::option::Option::None,
+                        ),
+                        &crate::operation::Bounds {
+                            min_length: ::std::option::Option::None,
+                            max_length: ::std::option::Option::None,
+                            min_items: ::std::option::Option::Some(1u64),
+                            max_items: ::std::option::Option::Some(100u64),
+                            minimum: ::std::option::Option::None,
+                            maximum: ::std::option::Option::None,
+                        },
+                    )?;
+                    crate::operation::check_bounds(
+                        &item.users,
+                        || crate::operation::field_path(
+                            &at,
+                            "users",
+                            ::std::option::Option::None,
+                        ),
+                        &crate::operation::Bounds {
+                            min_length: ::std::option::Option::None,
+                            max_length: ::std::option::Option::None,
+                            min_items: ::std::option::Option::None,
+                            max_items: ::std::option::Option::Some(100u64),
+                            minimum: ::std::option::Option::None,
+                            maximum: ::std::option::Option::None,
+                        },
+                    )?;
+                }
+                {
+                    let item = body;
+                    let at = at.clone();
+                    for (index, item) in item.desktops.iter().enumerate() {
+                        let at = crate::operation::field_path(
+                            &at,
+                            "desktops",
+                            ::std::option::Option::Some(index),
+                        );
+                        crate::operation::check_bounds(
+                            &item.desktop_id,
+                            || crate::operation::field_path(
+                                &at,
+                                "desktop_id",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::None,
+                                max_length: ::std::option::Option::Some(255u64),
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::None,
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
+                        crate::operation::check_bounds(
+                            &item.user_id,
+                            || crate::operation::field_path(
+                                &at,
+                                "user_id",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::Some(1u64),
+                                max_length: ::std::option::Option::Some(255u64),
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::None,
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
+                        crate::operation::check_bounds(
+                            &item.user_email,
+                            || crate::operation::field_path(
+                                &at,
+                                "user_email",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::None,
+                                max_length: ::std::option::Option::Some(255u64),
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::None,
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
+                        crate::operation::check_bounds(
+                            &item.attach_user_infos,
+                            || crate::operation::field_path(
+                                &at,
+                                "attach_user_infos",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::None,
+                                max_length: ::std::option::Option::None,
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::Some(500u64),
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
+                    }
+                }
+                {
+                    let item = body;
+                    let at = at.clone();
+                    for (index, item) in item.desktops.iter().enumerate() {
+                        let at = crate::operation::field_path(
+                            &at,
+                            "desktops",
+                            ::std::option::Option::Some(index),
+                        );
+                        for (index, item) in item.attach_user_infos.iter().enumerate() {
+                            let at = crate::operation::field_path(
+                                &at,
+                                "attach_user_infos",
+                                ::std::option::Option::Some(index),
+                            );
+                            crate::operation::check_bounds(
+                                &item.user_id,
+                                || crate::operation::field_path(
+                                    &at,
+                                    "user_id",
+                                    ::std::option::Option::None,
+                                ),
+                                &crate::operation::Bounds {
+                                    min_length: ::std::option::Option::Some(1u64),
+                                    max_length: ::std::option::Option::Some(255u64),
+                                    min_items: ::std::option::Option::None,
+                                    max_items: ::std::option::Option::None,
+                                    minimum: ::std::option::Option::None,
+                                    maximum: ::std::option::Option::None,
+                                },
+                            )?;
+                        }
+                    }
+                }
+                {
+                    let item = body;
+                    let at = at.clone();
+                    for (index, item) in item.users.iter().enumerate() {
+                        let at = crate::operation::field_path(
+                            &at,
+                            "users",
+                            ::std::option::Option::Some(index),
+                        );
+                        crate::operation::check_bounds(
+                            &item.user_id,
+                            || crate::operation::field_path(
+                                &at,
+                                "user_id",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::Some(1u64),
+                                max_length: ::std::option::Option::Some(255u64),
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::None,
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
+                    }
+                }
+                {
+                    let item = body;
+                    let at = at.clone();
+                    if let ::std::option::Option::Some(item) = &item.assign_model {
+                        let at = crate::operation::field_path(
+                            &at,
+                            "assign_model",
+                            ::std::option::Option::None,
+                        );
+                        crate::operation::required_when(
+                            item,
+                            &at,
+                            &[
+                                crate::operation::RequiredWhen {
+                                    property: "priority_strategy",
+                                    values: &["USER_NO_DESKTOP", "USER_FIXED_DESKTOP_NUM"],
+                                    requires: &["user_assigin_desktop_num"],
+                                },
+                                crate::operation::RequiredWhen {
+                                    property: "priority_strategy",
+                                    values: &["DESKTOP_ASSIGN_FIXED_USER"],
+                                    requires: &["desktop_assigin_user_num"],
+                                },
+                            ],
+                        )?;
+                        crate::operation::check_bounds(
+                            &item.desktop_assigin_user_num,
+                            || crate::operation::field_path(
+                                &at,
+                                "desktop_assigin_user_num",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::None,
+                                max_length: ::std::option::Option::None,
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::None,
+                                minimum: ::std::option::Option::Some(0i64),
+                                maximum: ::std::option::Option::Some(100i64),
+                            },
+                        )?;
+                        crate::operation::check_bounds(
+                            &item.user_assigin_desktop_num,
+                            || crate::operation::field_path(
+                                &at,
+                                "user_assigin_desktop_num",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::None,
+                                max_length: ::std::option::Option::None,
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::None,
+                                minimum: ::std::option::Option::Some(0i64),
+                                maximum: ::std::option::Option::Some(100i64),
+                            },
+                        )?;
+                        crate::operation::check_bounds(
+                            &item.desktop_name_policy_id,
+                            || crate::operation::field_path(
+                                &at,
+                                "desktop_name_policy_id",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::None,
+                                max_length: ::std::option::Option::Some(36u64),
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::None,
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
+                    }
+                }
+                ::std::result::Result::Ok(())
+            })()?;
+            let _ = (body,);
+            ::std::result::Result::Ok(())
+        }
         ///Sends `POST /v2/{project_id}/desktops/batch-attach` and decodes the answer. Errors keep the status, headers and raw body of an answer that is not the documented success.
         pub async fn send(
             self,
@@ -6232,6 +6492,116 @@ pub mod operations {
             self.body = ::std::option::Option::Some(crate::operation::body(body));
             self
         }
+        /// Runs every check `send()` runs, without sending: the first rule of the document
+        /// the request breaks, naming the field.
+        pub fn check(&self) -> ::std::result::Result<(), crate::Error> {
+            let Self { client: _, body } = self.clone();
+            let body = crate::operation::required("body", body)?;
+            (|| -> ::std::result::Result<(), crate::Error> {
+                let body = &body;
+                let at = ::std::string::String::new();
+                {
+                    let item = body;
+                    let at = at.clone();
+                    crate::operation::check_bounds(
+                        &item.desktops,
+                        || crate::operation::field_path(
+                            &at,
+                            "desktops",
+                            ::std::option::Option::None,
+                        ),
+                        &crate::operation::Bounds {
+                            min_length: ::std::option::Option::None,
+                            max_length: ::std::option::Option::None,
+                            min_items: ::std::option::Option::Some(1u64),
+                            max_items: ::std::option::Option::Some(100u64),
+                            minimum: ::std::option::Option::None,
+                            maximum: ::std::option::Option::None,
+                        },
+                    )?;
+                }
+                {
+                    let item = body;
+                    let at = at.clone();
+                    for (index, item) in item.desktops.iter().enumerate() {
+                        let at = crate::operation::field_path(
+                            &at,
+                            "desktops",
+                            ::std::option::Option::Some(index),
+                        );
+                        crate::operation::check_bounds(
+                            &item.desktop_id,
+                            || crate::operation::field_path(
+                                &at,
+                                "desktop_id",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::Some(1u64),
+                                max_length: ::std::option::Option::Some(255u64),
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::None,
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
+                        crate::operation::check_bounds(
+                            &item.detach_user_infos,
+                            || crate::operation::field_path(
+                                &at,
+                                "detach_user_infos",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::None,
+                                max_length: ::std::option::Option::None,
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::Some(500u64),
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
+                    }
+                }
+                {
+                    let item = body;
+                    let at = at.clone();
+                    for (index, item) in item.desktops.iter().enumerate() {
+                        let at = crate::operation::field_path(
+                            &at,
+                            "desktops",
+                            ::std::option::Option::Some(index),
+                        );
+                        for (index, item) in item.detach_user_infos.iter().enumerate() {
+                            let at = crate::operation::field_path(
+                                &at,
+                                "detach_user_infos",
+                                ::std::option::Option::Some(index),
+                            );
+                            crate::operation::check_bounds(
+                                &item.user_id,
+                                || crate::operation::field_path(
+                                    &at,
+                                    "user_id",
+                                    ::std::option::Option::None,
+                                ),
+                                &crate::operation::Bounds {
+                                    min_length: ::std::option::Option::Some(1u64),
+                                    max_length: ::std::option::Option::Some(255u64),
+                                    min_items: ::std::option::Option::None,
+                                    max_items: ::std::option::Option::None,
+                                    minimum: ::std::option::Option::None,
+                                    maximum: ::std::option::Option::None,
+                                },
+                            )?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(())
+            })()?;
+            let _ = (body,);
+            ::std::result::Result::Ok(())
+        }
         ///Sends `POST /v2/{project_id}/desktops/batch-detach` and decodes the answer. Errors keep the status, headers and raw body of an answer that is not the documented success; an answer that lists failed items is [`Error::PartialFailure`](crate::Error::PartialFailure).
         pub async fn send(
             self,
@@ -6395,6 +6765,116 @@ pub mod operations {
             self.body = ::std::option::Option::Some(crate::operation::body(body));
             self
         }
+        /// Runs every check `send()` runs, without sending: the first rule of the document
+        /// the request breaks, naming the field.
+        pub fn check(&self) -> ::std::result::Result<(), crate::Error> {
+            let Self { client: _, body } = self.clone();
+            let body = crate::operation::required("body", body)?;
+            (|| -> ::std::result::Result<(), crate::Error> {
+                let body = &body;
+                let at = ::std::string::String::new();
+                {
+                    let item = body;
+                    let at = at.clone();
+                    crate::operation::check_bounds(
+                        &item.desktops,
+                        || crate::operation::field_path(
+                            &at,
+                            "desktops",
+                            ::std::option::Option::None,
+                        ),
+                        &crate::operation::Bounds {
+                            min_length: ::std::option::Option::None,
+                            max_length: ::std::option::Option::None,
+                            min_items: ::std::option::Option::Some(1u64),
+                            max_items: ::std::option::Option::Some(1000u64),
+                            minimum: ::std::option::Option::None,
+                            maximum: ::std::option::Option::None,
+                        },
+                    )?;
+                }
+                {
+                    let item = body;
+                    let at = at.clone();
+                    for (index, item) in item.desktops.iter().enumerate() {
+                        let at = crate::operation::field_path(
+                            &at,
+                            "desktops",
+                            ::std::option::Option::Some(index),
+                        );
+                        crate::operation::check_bounds(
+                            &item.desktop_id,
+                            || crate::operation::field_path(
+                                &at,
+                                "desktop_id",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::Some(1u64),
+                                max_length: ::std::option::Option::Some(255u64),
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::None,
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
+                        crate::operation::check_bounds(
+                            &item.attach_user_infos,
+                            || crate::operation::field_path(
+                                &at,
+                                "attach_user_infos",
+                                ::std::option::Option::None,
+                            ),
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::None,
+                                max_length: ::std::option::Option::None,
+                                min_items: ::std::option::Option::None,
+                                max_items: ::std::option::Option::Some(500u64),
+                                minimum: ::std::option::Option::None,
+                                maximum: ::std::option::Option::None,
+                            },
+                        )?;
+                    }
+                }
+                {
+                    let item = body;
+                    let at = at.clone();
+                    for (index, item) in item.desktops.iter().enumerate() {
+                        let at = crate::operation::field_path(
+                            &at,
+                            "desktops",
+                            ::std::option::Option::Some(index),
+                        );
+                        for (index, item) in item.attach_user_infos.iter().enumerate() {
+                            let at = crate::operation::field_path(
+                                &at,
+                                "attach_user_infos",
+                                ::std::option::Option::Some(index),
+                            );
+                            crate::operation::check_bounds(
+                                &item.user_name,
+                                || crate::operation::field_path(
+                                    &at,
+                                    "user_name",
+                                    ::std::option::Option::None,
+                                ),
+                                &crate::operation::Bounds {
+                                    min_length: ::std::option::Option::Some(1u64),
+                                    max_length: ::std::option::Option::Some(64u64),
+                                    min_items: ::std::option::Option::None,
+                                    max_items: ::std::option::Option::None,
+                                    minimum: ::std::option::Option::None,
+                                    maximum: ::std::option::Option::None,
+                                },
+                            )?;
+                        }
+                    }
+                }
+                ::std::result::Result::Ok(())
+            })()?;
+            let _ = (body,);
+            ::std::result::Result::Ok(())
+        }
         ///Sends `POST /v2/{project_id}/desktops/change-user-privilege-group` and decodes the answer. Errors keep the status, headers and raw body of an answer that is not the documented success.
         pub async fn send(
             self,
@@ -6552,6 +7032,14 @@ pub mod operations {
                 ),
             );
             self
+        }
+        /// Runs every check `send()` runs, without sending: the first rule of the document
+        /// the request breaks, naming the field.
+        pub fn check(&self) -> ::std::result::Result<(), crate::Error> {
+            let Self { client: _, job_id } = self.clone();
+            let job_id = crate::operation::required("job_id", job_id)?;
+            let _ = (job_id,);
+            ::std::result::Result::Ok(())
         }
         ///Sends `GET /v2/{project_id}/workspace-jobs/{job_id}` and decodes the answer. Errors keep the status, headers and raw body of an answer that is not the documented success.
         pub async fn send(
@@ -6970,6 +7458,66 @@ pub mod operations {
             );
             self
         }
+        /// Runs every check `send()` runs, without sending: the first rule of the document
+        /// the request breaks, naming the field.
+        pub fn check(&self) -> ::std::result::Result<(), crate::Error> {
+            let Self {
+                client: _,
+                status,
+                user_name,
+                computer_name,
+                desktop_ip,
+                desktop_type,
+                pool_id,
+                user_attached,
+                tag,
+                enterprise_project_id,
+                image_id,
+                subnet_id,
+                in_maintenance_mode,
+                sort_field,
+                sort_type,
+                offset,
+                limit,
+            } = self.clone();
+            let status = crate::operation::optional(status)?;
+            let user_name = crate::operation::optional(user_name)?;
+            let computer_name = crate::operation::optional(computer_name)?;
+            let desktop_ip = crate::operation::optional(desktop_ip)?;
+            let desktop_type = crate::operation::optional(desktop_type)?;
+            let pool_id = crate::operation::optional(pool_id)?;
+            let user_attached = crate::operation::optional(user_attached)?;
+            let tag = crate::operation::optional(tag)?;
+            let enterprise_project_id = crate::operation::optional(
+                enterprise_project_id,
+            )?;
+            let image_id = crate::operation::optional(image_id)?;
+            let subnet_id = crate::operation::optional(subnet_id)?;
+            let in_maintenance_mode = crate::operation::optional(in_maintenance_mode)?;
+            let sort_field = crate::operation::optional(sort_field)?;
+            let sort_type = crate::operation::optional(sort_type)?;
+            let offset = crate::operation::optional(offset)?;
+            let limit = crate::operation::optional(limit)?;
+            let _ = (
+                status,
+                user_name,
+                computer_name,
+                desktop_ip,
+                desktop_type,
+                pool_id,
+                user_attached,
+                tag,
+                enterprise_project_id,
+                image_id,
+                subnet_id,
+                in_maintenance_mode,
+                sort_field,
+                sort_type,
+                offset,
+                limit,
+            );
+            ::std::result::Result::Ok(())
+        }
         ///Sends `GET /v2/{project_id}/desktops/detail` and decodes the answer. Errors keep the status, headers and raw body of an answer that is not the documented success.
         pub async fn send(
             self,
@@ -7164,6 +7712,14 @@ pub mod operations {
             );
             self
         }
+        /// Runs every check `send()` runs, without sending: the first rule of the document
+        /// the request breaks, naming the field.
+        pub fn check(&self) -> ::std::result::Result<(), crate::Error> {
+            let Self { client: _, desktop_id } = self.clone();
+            let desktop_id = crate::operation::required("desktop_id", desktop_id)?;
+            let _ = (desktop_id,);
+            ::std::result::Result::Ok(())
+        }
         ///Sends `GET /v2/{project_id}/desktops/{desktop_id}` and decodes the answer. Errors keep the status, headers and raw body of an answer that is not the documented success.
         pub async fn send(
             self,
@@ -7315,6 +7871,19 @@ pub mod operations {
                 ),
             );
             self
+        }
+        /// Runs every check `send()` runs, without sending: the first rule of the document
+        /// the request breaks, naming the field.
+        pub fn check(&self) -> ::std::result::Result<(), crate::Error> {
+            let Self { client: _, user_name, group_name, active_type, offset, limit } = self
+                .clone();
+            let user_name = crate::operation::optional(user_name)?;
+            let group_name = crate::operation::optional(group_name)?;
+            let active_type = crate::operation::optional(active_type)?;
+            let offset = crate::operation::optional(offset)?;
+            let limit = crate::operation::optional(limit)?;
+            let _ = (user_name, group_name, active_type, offset, limit);
+            ::std::result::Result::Ok(())
         }
         ///Sends `GET /v2/{project_id}/users` and decodes the answer. Errors keep the status, headers and raw body of an answer that is not the documented success.
         pub async fn send(
@@ -7476,6 +8045,16 @@ pub mod operations {
                 ),
             );
             self
+        }
+        /// Runs every check `send()` runs, without sending: the first rule of the document
+        /// the request breaks, naming the field.
+        pub fn check(&self) -> ::std::result::Result<(), crate::Error> {
+            let Self { client: _, keyword, offset, limit } = self.clone();
+            let keyword = crate::operation::optional(keyword)?;
+            let offset = crate::operation::optional(offset)?;
+            let limit = crate::operation::optional(limit)?;
+            let _ = (keyword, offset, limit);
+            ::std::result::Result::Ok(())
         }
         ///Sends `GET /v2/{project_id}/groups` and decodes the answer. Errors keep the status, headers and raw body of an answer that is not the documented success.
         pub async fn send(
@@ -7700,3 +8279,254 @@ impl crate::Region {
 pub(crate) const REGIONAL_ENDPOINT: ::std::option::Option<&str> = ::std::option::Option::Some(
     "https://workspace.{region}.myhuaweicloud.com",
 );
+/// The batch operations a fleet run drives, from `x-fleet`.
+pub(crate) const FLEET: &[crate::fleet::Shape] = &[
+    crate::fleet::Shape {
+        operation: "batchAttach",
+        command: "attach",
+        effect: crate::fleet::Effect::Attach,
+        items: "desktops",
+        max_items: 100usize,
+        key: "desktop_id",
+        fields: &[
+            crate::fleet::Field {
+                name: "desktop_id",
+                kind: crate::fleet::FieldKind::Text,
+                nested: &[],
+            },
+            crate::fleet::Field {
+                name: "user_name",
+                kind: crate::fleet::FieldKind::Text,
+                nested: &[],
+            },
+            crate::fleet::Field {
+                name: "user_id",
+                kind: crate::fleet::FieldKind::Text,
+                nested: &[],
+            },
+            crate::fleet::Field {
+                name: "user_email",
+                kind: crate::fleet::FieldKind::Text,
+                nested: &[],
+            },
+            crate::fleet::Field {
+                name: "user_group",
+                kind: crate::fleet::FieldKind::Text,
+                nested: &[],
+            },
+            crate::fleet::Field {
+                name: "computer_name",
+                kind: crate::fleet::FieldKind::Text,
+                nested: &[],
+            },
+            crate::fleet::Field {
+                name: "is_clear_data",
+                kind: crate::fleet::FieldKind::Boolean,
+                nested: &[],
+            },
+            crate::fleet::Field {
+                name: "attach_user_infos",
+                kind: crate::fleet::FieldKind::Objects,
+                nested: &[
+                    crate::fleet::Field {
+                        name: "user_id",
+                        kind: crate::fleet::FieldKind::Text,
+                        nested: &[],
+                    },
+                    crate::fleet::Field {
+                        name: "user_name",
+                        kind: crate::fleet::FieldKind::Text,
+                        nested: &[],
+                    },
+                    crate::fleet::Field {
+                        name: "domain",
+                        kind: crate::fleet::FieldKind::Text,
+                        nested: &[],
+                    },
+                    crate::fleet::Field {
+                        name: "user_group",
+                        kind: crate::fleet::FieldKind::Text,
+                        nested: &[],
+                    },
+                    crate::fleet::Field {
+                        name: "type",
+                        kind: crate::fleet::FieldKind::Text,
+                        nested: &[],
+                    },
+                ],
+            },
+        ],
+        send: fleet_send_batch_attach,
+        check: fleet_check_batch_attach,
+    },
+    crate::fleet::Shape {
+        operation: "batchDetach",
+        command: "detach",
+        effect: crate::fleet::Effect::Detach,
+        items: "desktops",
+        max_items: 100usize,
+        key: "desktop_id",
+        fields: &[
+            crate::fleet::Field {
+                name: "desktop_id",
+                kind: crate::fleet::FieldKind::Text,
+                nested: &[],
+            },
+            crate::fleet::Field {
+                name: "is_detach_all_users",
+                kind: crate::fleet::FieldKind::Boolean,
+                nested: &[],
+            },
+            crate::fleet::Field {
+                name: "detach_user_infos",
+                kind: crate::fleet::FieldKind::Objects,
+                nested: &[
+                    crate::fleet::Field {
+                        name: "user_id",
+                        kind: crate::fleet::FieldKind::Text,
+                        nested: &[],
+                    },
+                    crate::fleet::Field {
+                        name: "user_name",
+                        kind: crate::fleet::FieldKind::Text,
+                        nested: &[],
+                    },
+                    crate::fleet::Field {
+                        name: "domain",
+                        kind: crate::fleet::FieldKind::Text,
+                        nested: &[],
+                    },
+                    crate::fleet::Field {
+                        name: "user_group",
+                        kind: crate::fleet::FieldKind::Text,
+                        nested: &[],
+                    },
+                    crate::fleet::Field {
+                        name: "type",
+                        kind: crate::fleet::FieldKind::Text,
+                        nested: &[],
+                    },
+                ],
+            },
+        ],
+        send: fleet_send_batch_detach,
+        check: fleet_check_batch_detach,
+    },
+    crate::fleet::Shape {
+        operation: "changeUserPrivilegeGroup",
+        command: "change-group",
+        effect: crate::fleet::Effect::Regroup,
+        items: "desktops",
+        max_items: 1000usize,
+        key: "desktop_id",
+        fields: &[
+            crate::fleet::Field {
+                name: "desktop_id",
+                kind: crate::fleet::FieldKind::Text,
+                nested: &[],
+            },
+            crate::fleet::Field {
+                name: "attach_user_infos",
+                kind: crate::fleet::FieldKind::Objects,
+                nested: &[
+                    crate::fleet::Field {
+                        name: "user_name",
+                        kind: crate::fleet::FieldKind::Text,
+                        nested: &[],
+                    },
+                    crate::fleet::Field {
+                        name: "domain",
+                        kind: crate::fleet::FieldKind::Text,
+                        nested: &[],
+                    },
+                    crate::fleet::Field {
+                        name: "user_privilege_group",
+                        kind: crate::fleet::FieldKind::Text,
+                        nested: &[],
+                    },
+                    crate::fleet::Field {
+                        name: "type",
+                        kind: crate::fleet::FieldKind::Text,
+                        nested: &[],
+                    },
+                ],
+            },
+        ],
+        send: fleet_send_change_user_privilege_group,
+        check: fleet_check_change_user_privilege_group,
+    },
+];
+fn fleet_send_batch_attach(
+    client: crate::Client,
+    items: ::std::vec::Vec<::serde_json::Value>,
+) -> crate::fleet::SendFuture {
+    ::std::boxed::Box::pin(async move {
+        let mut body = ::serde_json::Map::new();
+        body.insert("desktops".to_string(), ::serde_json::Value::Array(items));
+        let body: types::BatchAttachRequest = crate::request_body::from_value(
+            ::serde_json::Value::Object(body),
+        )?;
+        crate::fleet::accepted(client.batch_attach().body(body).send().await)
+    })
+}
+fn fleet_check_batch_attach(
+    client: &crate::Client,
+    item: ::serde_json::Value,
+) -> ::std::result::Result<(), crate::Error> {
+    let mut body = ::serde_json::Map::new();
+    body.insert("desktops".to_string(), ::serde_json::Value::Array(::std::vec![item]));
+    let body: types::BatchAttachRequest = crate::request_body::from_value(
+        ::serde_json::Value::Object(body),
+    )?;
+    client.batch_attach().body(body).check()
+}
+fn fleet_send_batch_detach(
+    client: crate::Client,
+    items: ::std::vec::Vec<::serde_json::Value>,
+) -> crate::fleet::SendFuture {
+    ::std::boxed::Box::pin(async move {
+        let mut body = ::serde_json::Map::new();
+        body.insert("desktops".to_string(), ::serde_json::Value::Array(items));
+        let body: types::BatchDetachRequest = crate::request_body::from_value(
+            ::serde_json::Value::Object(body),
+        )?;
+        crate::fleet::accepted(client.batch_detach().body(body).send().await)
+    })
+}
+fn fleet_check_batch_detach(
+    client: &crate::Client,
+    item: ::serde_json::Value,
+) -> ::std::result::Result<(), crate::Error> {
+    let mut body = ::serde_json::Map::new();
+    body.insert("desktops".to_string(), ::serde_json::Value::Array(::std::vec![item]));
+    let body: types::BatchDetachRequest = crate::request_body::from_value(
+        ::serde_json::Value::Object(body),
+    )?;
+    client.batch_detach().body(body).check()
+}
+fn fleet_send_change_user_privilege_group(
+    client: crate::Client,
+    items: ::std::vec::Vec<::serde_json::Value>,
+) -> crate::fleet::SendFuture {
+    ::std::boxed::Box::pin(async move {
+        let mut body = ::serde_json::Map::new();
+        body.insert("desktops".to_string(), ::serde_json::Value::Array(items));
+        let body: types::ChangeUserPrivilegeGroupRequest = crate::request_body::from_value(
+            ::serde_json::Value::Object(body),
+        )?;
+        crate::fleet::accepted(
+            client.change_user_privilege_group().body(body).send().await,
+        )
+    })
+}
+fn fleet_check_change_user_privilege_group(
+    client: &crate::Client,
+    item: ::serde_json::Value,
+) -> ::std::result::Result<(), crate::Error> {
+    let mut body = ::serde_json::Map::new();
+    body.insert("desktops".to_string(), ::serde_json::Value::Array(::std::vec![item]));
+    let body: types::ChangeUserPrivilegeGroupRequest = crate::request_body::from_value(
+        ::serde_json::Value::Object(body),
+    )?;
+    client.change_user_privilege_group().body(body).check()
+}
