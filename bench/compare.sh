@@ -102,3 +102,6 @@ if want build; then
 echo "== clean builds"
 bench/build_cost.sh | tee "$results/build_cost.txt"
 fi
+
+echo "== the chart BENCHMARKS.md opens with"
+python3 bench/chart.py "$results" > bench/ratios.svg

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes a synthetic OpenAPI document with N operations, built from spec/workspace.yaml by
-repeating its four operations (and their schemas) under new names, for measuring how
+repeating its operations (and their schemas) under new names, for measuring how
 generation time grows with the size of a document.
 
     python3 bench/synthetic_spec.py 1000 bench/out/synthetic-1000.json
@@ -23,7 +23,11 @@ def load_spec():
 
 
 def synthetic(spec, operations):
-    copies = max(1, (operations + 3) // 4)
+    per_copy = sum(
+        1 for item in spec["paths"].values() for o in item.values()
+        if isinstance(o, dict) and "operationId" in o
+    )
+    copies = max(1, -(-operations // per_copy))
     schemas = spec["components"]["schemas"]
     paths = {}
     new_schemas = {}
@@ -39,6 +43,9 @@ def synthetic(spec, operations):
                     # One operation shows jobs: the copies start jobs the first one shows.
                     if k > 0:
                         operation.pop("x-job-query", None)
+                    # Each copy's batch operations get their own `bulk` command.
+                    if "x-fleet" in operation:
+                        operation["x-fleet"]["command"] += f"-{k}"
             paths[path.replace("/v2/{project_id}/", f"/v2/{{project_id}}/s{k}/")] = new_item
     keep = dict(list(paths.items()))
     # Trim to exactly `operations` operations.

@@ -34,6 +34,7 @@ pub fn check(document: &RawDocument) -> Diagnostics {
         true
     });
     found.operations();
+    #[cfg(feature = "examples")]
     if found.diagnostics.is_empty() {
         // Examples are checked once the schemas they are checked against are sound.
         found.examples();
@@ -201,6 +202,7 @@ impl<'a> Findings<'a> {
     }
 
     /// Every example must match the schema beside it.
+    #[cfg(feature = "examples")]
     fn examples(&mut self) {
         let root = self.root();
         let mut patterns = crate::examples::Patterns::default();

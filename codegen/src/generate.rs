@@ -8,12 +8,13 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
 use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, TokenStream, TokenTree};
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 
 use crate::diagnostics::Diagnostics;
 use crate::load::{self, RawDocument};
+use crate::model::Model;
 use crate::surface::Surface;
-use crate::{format, operations, view, Document};
+use crate::{format, names, open_enums, operations, view, Document};
 
 /// How generated source is written out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,9 +27,9 @@ pub(crate) enum Style {
 }
 
 /// progenitor's settings for `huaweicloud-workspace`: builders, the crate's `Config` as the
-/// client's inner value, and hooks the crate must implement (a client that would send
-/// unsigned requests does not compile).
-fn settings() -> GenerationSettings {
+/// client's inner value, hooks the crate must implement (a client that would send
+/// unsigned requests does not compile), and the open answer enums in place of typify's.
+fn settings(model: &Model) -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
@@ -36,6 +37,13 @@ fn settings() -> GenerationSettings {
         .with_hooks(HooksMode::Expected)
         .with_inner_type(quote::quote! { crate::config::Config })
         .with_derive("PartialEq");
+    for open in &model.open_enums {
+        settings.with_replacement(
+            names::pascal(&open.schema),
+            open_enums::path(open),
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    }
     settings
 }
 
@@ -49,13 +57,13 @@ fn client_tokens(
         path: document.raw.path.clone(),
         value: view,
     })?;
-    let mut generator = Generator::new(&settings());
+    let mut generator = Generator::new(&settings(&document.model));
     let tokens =
         without_panics(document, || generator.generate_tokens(&openapi))?.map_err(|error| {
             Diagnostics::one(&document.raw.path, "", format!("progenitor: {error}"))
         })?;
     let surface = with_surface.then(|| Surface::read(&document.model, generator.get_type_space()));
-    let mut tokens = mark_non_exhaustive(tokens);
+    let mut tokens = finish_types(tokens, open_enums::tokens(&document.model.open_enums));
     tokens.extend(operations::tokens(&document.model));
     Ok((tokens, surface))
 }
@@ -85,11 +93,12 @@ fn write(document: &Document, tokens: TokenStream, style: Style) -> Result<Strin
     }
 }
 
-/// Marks every type of the `types` module `#[non_exhaustive]`: users build them with
-/// builders, so that an optional field or an enum value added to the document does not break
-/// their code. Done on the tokens (the attribute goes last, right before `pub struct` or
-/// `pub enum`), so that no build script has to parse the generated code.
-fn mark_non_exhaustive(tokens: TokenStream) -> TokenStream {
+/// Adds `extra` items to the `types` module, then marks every type there `#[non_exhaustive]`:
+/// users build them with builders, so that an optional field or an enum value added to the
+/// document does not break their code. Done on the tokens (the attribute goes last, right
+/// before `pub struct` or `pub enum`), so that no build script has to parse the generated code.
+fn finish_types(tokens: TokenStream, extra: TokenStream) -> TokenStream {
+    let mut extra = Some(extra);
     let mut out = Vec::new();
     let mut last_two: [Option<String>; 2] = [None, None];
     for tree in tokens {
@@ -99,7 +108,9 @@ fn mark_non_exhaustive(tokens: TokenStream) -> TokenStream {
                     && last_two[0].as_deref() == Some("mod")
                     && last_two[1].as_deref() == Some("types") =>
             {
-                let mut marked = Group::new(Delimiter::Brace, mark_items(group.stream()));
+                let mut body = group.stream();
+                body.extend(extra.take());
+                let mut marked = Group::new(Delimiter::Brace, mark_items(body));
                 marked.set_span(group.span());
                 TokenTree::Group(marked)
             }

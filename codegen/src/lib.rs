@@ -22,12 +22,15 @@ pub mod build_script;
 mod check;
 mod cli;
 mod diagnostics;
+pub mod directions;
+#[cfg(feature = "examples")]
 mod examples;
 mod format;
 mod generate;
 mod load;
 pub mod model;
 mod names;
+mod open_enums;
 mod operations;
 pub mod pointer;
 pub mod report;
@@ -112,7 +115,7 @@ pub fn generate(document: &Document) -> Result<String, Diagnostics> {
 pub fn generate_with_surface(document: &Document) -> Result<(String, Surface), Diagnostics> {
     let (source, surface) = generate::client(document, generate::Style::Pretty, true)?;
     let mut surface = surface.unwrap_or_default();
-    surface.add_constraints(document.tree());
+    surface.add_document_facts(document.tree());
     Ok((source, surface))
 }
 

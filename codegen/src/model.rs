@@ -13,6 +13,9 @@
 //! | `x-pagination: {offset, limit, items, total, page}` | a list operation | its offset and limit query parameters, the answer's list and total, and the page size asked for when the caller sets none |
 //! | `x-fleet: {command, effect, key}` | a batch operation | a fleet run drives it: `bulk <command>`; `effect` is what it does to a desktop's users (`attach`, `detach`, `regroup`); `key` the item property naming the desktop. The batch (the body's one array with `maxItems` whose items have `key`) and its limit come from the body |
 //!
+//! | `x-extensible-enum: [VALUES]` | an answer's enum schema | the values known so far (an answer enum is open either way, see [`crate::directions`]) |
+//! | `x-sunset: YYYY-MM-DD` | a deprecated operation | when it may be removed; the change report says loudly if it goes earlier |
+//!
 //! The request bounds of the document (`minItems`/`maxItems`, `minimum`/`maximum`, and
 //! `minLength`/`maxLength` of plain text) are read here too: the operations layer checks them
 //! before sending, where the generated types would not (see [`Bounds`]).
@@ -22,6 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use crate::diagnostics::Diagnostics;
+use crate::directions::{self, Direction, OpenEnum};
 use crate::load::RawDocument;
 use crate::names;
 use crate::pointer::{follow, join};
@@ -57,6 +61,10 @@ pub struct Model {
     pub operations: Vec<Operation>,
     /// The regional endpoints of `servers[0]`, when it has a `region` variable.
     pub regions: Option<Regions>,
+    /// Which way each component schema the operations reach travels.
+    pub directions: BTreeMap<String, Direction>,
+    /// The enums answers carry, generated open.
+    pub open_enums: Vec<OpenEnum>,
 }
 
 /// One segment of the shared path prefix.
@@ -414,11 +422,92 @@ impl<'a> Reader<'a> {
         }
         self.job_extensions_agree(&operations);
         self.fleet_commands_differ(&operations);
+        let directions = directions::of_document(self.root());
+        let open_enums = self.open_enums(&directions);
         Model {
             base_path,
             operations,
             regions: self.regions(),
+            directions,
+            open_enums,
         }
+    }
+
+    /// The enums answers carry. One that requests carry too must be split in two (a request
+    /// enum refuses what the document does not list, an answer enum keeps it); one written
+    /// inline in an answer must be named, so that its type can be generated open.
+    fn open_enums(&mut self, directions: &BTreeMap<String, Direction>) -> Vec<OpenEnum> {
+        let mut open = Vec::new();
+        for (name, direction) in directions {
+            let at = join("/components/schemas", name);
+            let Some(schema) = self.root().pointer(&at) else {
+                continue;
+            };
+            if direction.in_answers() {
+                for inline in directions::inline_enums(schema, &at) {
+                    self.report(
+                        inline,
+                        "an enum inside an answer must be a named schema under \
+                         components/schemas (referenced with $ref), so that its type is \
+                         generated open: a value the service adds later must still decode",
+                    );
+                }
+            }
+            let Some(values) = directions::listed_values(schema) else {
+                continue;
+            };
+            match direction {
+                Direction::Request => continue,
+                Direction::Both => {
+                    self.report(
+                        at,
+                        "this enum is both sent and received: split it into two schemas, \
+                         one for requests (closed: a value the document does not list is \
+                         refused) and one for answers (open: a value the service adds is kept)",
+                    );
+                    continue;
+                }
+                Direction::Answer => {}
+            }
+            if schema.get("type").and_then(Value::as_str) != Some("string") {
+                self.report(at, "an answer enum must be `type: string`");
+                continue;
+            }
+            let mut variants = BTreeMap::new();
+            for value in &values {
+                let variant = names::pascal(value);
+                if variant.is_empty() || variant == directions::UNKNOWN_VARIANT {
+                    self.report(
+                        &at,
+                        format!(
+                            "the value {value:?} has no variant name of its own (`{}` keeps \
+                             values the document does not list)",
+                            directions::UNKNOWN_VARIANT
+                        ),
+                    );
+                } else if let Some(other) = variants
+                    .insert(variant.clone(), value)
+                    // Values that differ only in case are reported by the checks already.
+                    .filter(|other| !other.eq_ignore_ascii_case(value))
+                {
+                    self.report(
+                        &at,
+                        format!(
+                            "the values {other:?} and {value:?} both name the variant `{variant}`"
+                        ),
+                    );
+                }
+            }
+            open.push(OpenEnum {
+                schema: name.clone(),
+                description: schema
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                values,
+            });
+        }
+        open
     }
 
     /// Every operation must start with the same prefix holding the bound parameters.

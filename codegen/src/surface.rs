@@ -79,6 +79,37 @@ impl Surface {
             if let Some(failures) = &operation.partial_failures {
                 surface.add(format!("partial-failures {id}"), failures.list.clone());
             }
+            if let Some(pages) = &operation.pagination {
+                surface.add(
+                    format!("pagination {id}"),
+                    format!("{} of {}", pages.items, pages.item_schema),
+                );
+            }
+            if let Some(fleet) = &operation.fleet {
+                surface.add(
+                    format!("fleet {id}"),
+                    format!(
+                        "bulk {} ({}, by {})",
+                        fleet.command, fleet.effect, fleet.key
+                    ),
+                );
+            }
+        }
+        for (schema, direction) in &model.directions {
+            surface.add(
+                format!("used-in {}", crate::names::pascal(schema)),
+                direction.to_string(),
+            );
+        }
+        for open in &model.open_enums {
+            let name = crate::names::pascal(&open.schema);
+            surface.add(format!("type {name}"), "open enum".into());
+            for value in &open.values {
+                surface.add(
+                    format!("variant {name}::{}", crate::names::pascal(value)),
+                    "unit".into(),
+                );
+            }
         }
         for region in model.regions.iter().flat_map(|r| &r.values) {
             surface.add(format!("region {region}"), String::new());
@@ -123,10 +154,45 @@ impl Surface {
         surface
     }
 
-    /// Adds the document's constraints: every keyword of [`CONSTRAINTS`] under
-    /// `components/schemas` and the operations' parameters, named by where it is written.
+    /// Adds what the document says beyond the Rust types: its version; each operation's
+    /// statuses, security, deprecation and sunset date; and, wherever a schema is written,
+    /// every keyword of [`CONSTRAINTS`], defaults, deprecations and `x-required-when` rules,
+    /// each named by where it is written.
     #[cfg(feature = "format")]
-    pub(crate) fn add_constraints(&mut self, tree: &Value) {
+    pub(crate) fn add_document_facts(&mut self, tree: &Value) {
+        if let Some(version) = tree.pointer("/info/version").and_then(Value::as_str) {
+            self.add("info version".into(), version.to_string());
+        }
+        let global_security = tree.get("security");
+        for item in tree
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|p| p.values())
+        {
+            for operation in item.as_object().into_iter().flat_map(|o| o.values()) {
+                let Some(id) = operation.get("operationId").and_then(Value::as_str) else {
+                    continue;
+                };
+                let statuses: Vec<&String> = operation
+                    .get("responses")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(|r| r.keys())
+                    .collect();
+                let statuses: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+                self.add(format!("statuses {id}"), statuses.join(" "));
+                if let Some(security) = operation.get("security").or(global_security) {
+                    self.add(format!("security {id}"), security_text(security));
+                }
+                if operation.get("deprecated") == Some(&Value::Bool(true)) {
+                    self.add(format!("deprecated operation {id}"), String::new());
+                }
+                if let Some(date) = operation.get("x-sunset").and_then(Value::as_str) {
+                    self.add(format!("sunset {id}"), date.to_string());
+                }
+            }
+        }
         crate::tree::walk(tree, "", &mut |value, at| {
             let Some(object) = value.as_object() else {
                 return;
@@ -137,14 +203,23 @@ impl Surface {
             if !in_schemas || at.contains("/examples/") || at.contains("/example/") {
                 return;
             }
+            let text = |value: &Value| match value {
+                Value::String(s) => format!("{s:?}"),
+                other => other.to_string(),
+            };
             for keyword in CONSTRAINTS {
                 if let Some(limit) = object.get(keyword) {
-                    let limit = match limit {
-                        Value::String(s) => format!("{s:?}"),
-                        other => other.to_string(),
-                    };
-                    self.add(format!("constraint {at} {keyword}"), limit);
+                    self.add(format!("constraint {at} {keyword}"), text(limit));
                 }
+            }
+            if let Some(default) = object.get("default") {
+                self.add(format!("default {at}"), text(default));
+            }
+            if object.get("deprecated") == Some(&Value::Bool(true)) {
+                self.add(format!("deprecated {at}"), String::new());
+            }
+            if let Some(rules) = object.get("x-required-when") {
+                self.add(format!("required-when {at}"), rules.to_string());
             }
         });
     }
@@ -195,6 +270,29 @@ impl fmt::Display for Surface {
         }
         Ok(())
     }
+}
+
+/// An operation's security requirements, one alternative per `|`: `akSkSignature | iamToken`.
+#[cfg(feature = "format")]
+fn security_text(security: &Value) -> String {
+    let alternatives: Vec<String> = security
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|requirement| {
+            let names: Vec<&str> = requirement
+                .as_object()
+                .into_iter()
+                .flat_map(|o| o.keys().map(String::as_str))
+                .collect();
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(" + ")
+            }
+        })
+        .collect();
+    alternatives.join(" | ")
 }
 
 fn requirement(required: bool) -> &'static str {

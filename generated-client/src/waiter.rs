@@ -44,12 +44,12 @@ impl JobState {
 impl types::JobStatus {
     /// The status as a [`JobState`].
     pub fn state(&self) -> JobState {
-        match self.as_str() {
-            "WAITING" => JobState::Waiting,
-            "RUNNING" => JobState::Running,
-            "SUCCESS" => JobState::Success,
-            "FAILED" => JobState::Failed,
-            other => JobState::Other(other.to_string()),
+        match self {
+            types::JobStatus::Waiting => JobState::Waiting,
+            types::JobStatus::Running => JobState::Running,
+            types::JobStatus::Success => JobState::Success,
+            types::JobStatus::Failed => JobState::Failed,
+            other => JobState::Other(other.as_str().to_string()),
         }
     }
 }

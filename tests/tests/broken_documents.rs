@@ -309,3 +309,23 @@ fn fleet_operations_need_a_bounded_batch_a_known_effect_and_their_own_command() 
         "{all:#?}"
     );
 }
+
+#[test]
+fn answer_enums_must_be_named_and_not_shared_with_requests() {
+    let found = diagnostics("answer-enums.yaml");
+    let all: Vec<_> = found
+        .iter()
+        .map(|d| (d.pointer.as_str(), d.reason.as_str()))
+        .collect();
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert_eq!(all[0].0, "/components/schemas/Colour");
+    assert!(all[0].1.contains("both sent and received"), "{}", all[0].1);
+    assert_eq!(all[1].0, "/components/schemas/Thing/properties/state");
+    assert!(
+        all[1]
+            .1
+            .contains("must be a named schema under components/schemas"),
+        "{}",
+        all[1].1
+    );
+}

@@ -15,6 +15,7 @@ use workspace_codegen::report::Report;
 use workspace_codegen::Surface;
 use xtask::artifacts;
 use xtask::upstream::{self, definitions::Source, recorded};
+use xtask::verdicts;
 
 const USAGE: &str = "usage: cargo xtask regen [--check]
        cargo xtask upstream [--version V | --latest | --definitions DIR] [--spec FILE] [--recorded FILE]
@@ -91,11 +92,14 @@ fn regen(check: bool) -> Result<ExitCode, String> {
         .transpose()?
         .unwrap_or_default();
     let before_source = read(&root.join(artifacts::SOURCE));
-    let report = Report::new(
+    let mut report = Report::new(
         &before_surface,
         &surface,
         before_source.as_deref() != Some(source.as_str()),
     );
+    report.sunset_check(&verdicts::today());
+    let overrides = verdicts::read(&root.join(verdicts::PATH))?;
+    let unused = report.apply_overrides(&overrides)?;
     for artifact in &wanted {
         let path = root.join(artifact.path);
         if read(&path).as_deref() != Some(artifact.contents.as_str()) {
@@ -110,6 +114,12 @@ fn regen(check: bool) -> Result<ExitCode, String> {
         println!("CHANGELOG.md entry (under ## [Unreleased]):\n\n{entry}");
     }
     print!("{report}");
+    for item in unused {
+        eprintln!(
+            "note: {} overrides `{item}`, which this change does not touch: remove the entry",
+            verdicts::PATH
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,10 +2,11 @@
 //! workspace; and its semver verdicts, rule by rule, on the fixture changes of
 //! `tests/fixtures/semver/` (each a JSON patch of the document and the verdict it calls for).
 //!
-//! The agreement of those verdicts with cargo-semver-checks is an ignored test, run by hand:
+//! The agreement of those verdicts with cargo-semver-checks is an ignored test, which CI runs
+//! (on the fixtures whose change moves an item of the Rust API):
 //!
 //! ```sh
-//! cargo install cargo-semver-checks --locked
+//! cargo install cargo-semver-checks --locked --version 0.51.0
 //! cargo test -p xtask --test regen -- --ignored --nocapture agreement
 //! ```
 
@@ -68,20 +69,32 @@ fn xtask(dir: &Path, args: &[&str]) -> (bool, String, String) {
     )
 }
 
-/// Applies an RFC 6902 patch (add, remove, replace) to `tree`.
+/// Applies an RFC 6902 patch (add, remove, replace, move, copy) to `tree`.
 fn apply(tree: &mut Value, patch: &Value) {
     for change in patch.as_array().unwrap() {
         let path = change["path"].as_str().unwrap();
+        let mut op = change["op"].as_str().unwrap();
+        let mut value = change["value"].clone();
+        if let Some(from) = change["from"].as_str() {
+            value = tree
+                .pointer(from)
+                .unwrap_or_else(|| panic!("no {from}"))
+                .clone();
+            if op == "move" {
+                apply(tree, &serde_json::json!([{"op": "remove", "path": from}]));
+            }
+            op = "add";
+        }
         let (parent, last) = path.rsplit_once('/').unwrap();
         let last = last.replace("~1", "/").replace("~0", "~");
         let parent = tree
             .pointer_mut(parent)
             .unwrap_or_else(|| panic!("no {parent}"));
-        match (change["op"].as_str().unwrap(), parent) {
+        match (op, parent) {
             ("add" | "replace", Value::Object(map)) => {
-                map.insert(last, change["value"].clone());
+                map.insert(last, value);
             }
-            ("add", Value::Array(items)) if last == "-" => items.push(change["value"].clone()),
+            ("add", Value::Array(items)) if last == "-" => items.push(value),
             ("remove", Value::Object(map)) => {
                 map.remove(&last).unwrap_or_else(|| panic!("no {path}"));
             }
@@ -93,18 +106,45 @@ fn apply(tree: &mut Value, patch: &Value) {
     }
 }
 
-/// One change of `tests/fixtures/semver/`.
+/// One change of `tests/fixtures/semver/`: a rule of the change report, shown on the
+/// document.
 struct Fixture {
     /// The file name.
     name: String,
-    /// What the change is, for messages.
-    description: String,
+    /// The rule, as README's table names it.
+    rule: String,
+    /// Which way what it changes travels: `request`, `answer`, or `-` (an operation).
+    direction: String,
     /// The verdict it calls for: `major`, `minor`, `patch` or `none`.
     expected: String,
     /// Why cargo-semver-checks does not see this change, when it does not.
     blind_spot: Option<String>,
+    /// Whether the change moves an item of the Rust API (cargo-semver-checks sees it).
+    rust_api: bool,
+    /// Words the report must print beside the change (a loud note).
+    note: Option<String>,
+    /// A patch making the document the fixture starts from, when the rule needs a state
+    /// the document is not in (a default to change).
+    before: Option<Value>,
     /// The JSON patch of the document.
     patch: Value,
+}
+
+impl Fixture {
+    /// The document before and after the change.
+    fn trees(&self) -> (Value, Value) {
+        let mut before = spec_tree();
+        if let Some(patch) = &self.before {
+            apply(&mut before, patch);
+        }
+        let mut after = before.clone();
+        apply(&mut after, &self.patch);
+        (before, after)
+    }
+
+    fn describe(&self) -> String {
+        format!("{} ({}): {}", self.rule, self.direction, self.name)
+    }
 }
 
 /// Every fixture, by file name.
@@ -117,19 +157,22 @@ fn fixtures() -> Vec<Fixture> {
         .map(|path| {
             let fixture: Value =
                 serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let text = |key: &str| fixture[key].as_str().map(str::to_string);
             Fixture {
                 name: path.file_name().unwrap().to_string_lossy().into_owned(),
-                description: fixture["description"].as_str().unwrap().to_string(),
-                expected: fixture["expected"].as_str().unwrap().to_string(),
-                blind_spot: fixture["cargo_semver_checks_misses"]
-                    .as_str()
-                    .map(str::to_string),
+                rule: text("rule").expect("a rule"),
+                direction: text("direction").expect("a direction"),
+                expected: text("expected").expect("a verdict"),
+                blind_spot: text("cargo_semver_checks_misses"),
+                rust_api: fixture["rust_api"].as_bool().unwrap_or(false),
+                note: text("note_contains"),
+                before: fixture.get("before").cloned(),
                 patch: fixture["patch"].clone(),
             }
         })
         .collect();
     found.sort_by(|a, b| a.name.cmp(&b.name));
-    assert!(found.len() >= 8, "the fixtures are missing");
+    assert!(found.len() >= 30, "the fixtures are missing");
     found
 }
 
@@ -137,30 +180,97 @@ fn spec_tree() -> Value {
     workspace_codegen::read_tree(&workspace_root().join("spec/workspace.yaml")).unwrap()
 }
 
-fn verdict(tree: &Value) -> Semver {
+/// The report on the change from `before` to `after`, judged today.
+fn report(before: &Value, after: &Value) -> Report {
     let path = workspace_root().join("spec/workspace.json");
-    let before = workspace_codegen::load_str(&path, &spec_tree().to_string()).unwrap();
+    let before =
+        workspace_codegen::load_str(&path, &before.to_string()).unwrap_or_else(|d| panic!("{d}"));
     let after =
-        workspace_codegen::load_str(&path, &tree.to_string()).unwrap_or_else(|d| panic!("{d}"));
+        workspace_codegen::load_str(&path, &after.to_string()).unwrap_or_else(|d| panic!("{d}"));
     let (old_source, old_surface) = workspace_codegen::generate_with_surface(&before).unwrap();
     let (new_source, new_surface) = workspace_codegen::generate_with_surface(&after).unwrap();
-    Report::new(&old_surface, &new_surface, old_source != new_source).semver()
+    let mut report = Report::new(&old_surface, &new_surface, old_source != new_source);
+    report.sunset_check(&xtask::verdicts::today());
+    report
 }
 
 #[test]
 fn each_fixture_change_gets_its_semver_verdict() {
     for fixture in fixtures() {
-        let mut tree = spec_tree();
-        apply(&mut tree, &fixture.patch);
+        let (before, after) = fixture.trees();
+        let report = report(&before, &after);
+        let text = report.to_string();
         assert_eq!(
-            verdict(&tree).to_string(),
+            report.semver().to_string(),
             fixture.expected,
-            "{}: {}",
-            fixture.name,
-            fixture.description
+            "{}\n{text}",
+            fixture.describe()
+        );
+        if let Some(note) = &fixture.note {
+            assert!(
+                text.contains(note.as_str()),
+                "{}\n{text}",
+                fixture.describe()
+            );
+        }
+        // The direction the report gives agrees with the fixture's.
+        if fixture.direction != "-" {
+            let directions: Vec<String> = report
+                .changes
+                .iter()
+                .map(|c| c.direction.to_string())
+                .collect();
+            assert!(
+                directions
+                    .iter()
+                    .any(|d| *d == fixture.direction || d == "both"),
+                "{}: directions {directions:?}\n{text}",
+                fixture.describe()
+            );
+        }
+    }
+    let tree = spec_tree();
+    assert_eq!(
+        report(&tree, &tree).semver(),
+        Semver::None,
+        "no change, no verdict"
+    );
+}
+
+/// README's rules table lists the fixtures' rules, with their direction and verdict.
+#[test]
+fn the_readme_rules_table_lists_every_fixture() {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).unwrap();
+    let rows: Vec<(String, String, String)> = readme
+        .lines()
+        .skip_while(|l| !l.starts_with("| rule | direction | verdict |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<String> = l.split('|').map(|c| c.trim().to_string()).collect();
+            (cells[1].clone(), cells[2].clone(), cells[3].clone())
+        })
+        .collect();
+    assert!(!rows.is_empty(), "README has no rules table");
+    for fixture in fixtures() {
+        let row = (
+            fixture.rule.clone(),
+            fixture.direction.clone(),
+            fixture.expected.clone(),
+        );
+        assert!(
+            rows.contains(&row),
+            "README's rules table lacks | {} | {} | {} |",
+            row.0,
+            row.1,
+            row.2
         );
     }
-    assert_eq!(verdict(&spec_tree()), Semver::None, "no change, no verdict");
+    assert_eq!(
+        rows.len(),
+        fixtures().len(),
+        "README's rules table has rows no fixture shows"
+    );
 }
 
 #[test]
@@ -232,21 +342,40 @@ fn the_readme_workflow_works_on_a_copy_of_the_workspace() {
 /// Our verdict against cargo-semver-checks' on the generated crate, fixture by fixture: the
 /// same wherever cargo-semver-checks can see the change, stricter (major) only where the
 /// fixture names what it cannot see (`cargo_semver_checks_misses`). Needs `cargo install
-/// cargo-semver-checks --locked`; takes minutes (two rustdoc builds per fixture). Major
-/// means cargo-semver-checks refuses the change as a minor release.
+/// cargo-semver-checks --locked`; about half a minute per fixture (two rustdoc builds). CI
+/// runs the fixtures whose change moves an item of the Rust API (`rust_api`);
+/// `SEMVER_AGREEMENT=all` runs every one, `SEMVER_AGREEMENT=name,name` the fixtures named. Major means cargo-semver-checks refuses the
+/// change as a minor release.
 #[test]
-#[ignore = "needs cargo-semver-checks; run by hand, see the module docs"]
+#[ignore = "needs cargo-semver-checks; CI runs it, see the module docs"]
 fn agreement_with_cargo_semver_checks() {
-    let baseline = workspace_root().join("generated-client");
+    // `all`, or fixture names separated by commas; by default the `rust_api` ones.
+    let chosen = std::env::var("SEMVER_AGREEMENT").unwrap_or_default();
+    let wanted = |fixture: &Fixture| match chosen.as_str() {
+        "" => fixture.rust_api,
+        "all" => true,
+        names => names
+            .split(',')
+            .any(|n| fixture.name.trim_end_matches(".json") == n.trim()),
+    };
     let mut rows = Vec::new();
     let mut wrong = Vec::new();
-    for fixture in fixtures() {
-        let copy = copy_workspace(&fixture.name.replace(".json", ""));
-        let spec = copy.join("spec/workspace.yaml");
-        let mut tree = spec_tree();
-        apply(&mut tree, &fixture.patch);
-        // JSON is YAML: the copy's build reads the patched document.
-        std::fs::write(&spec, serde_json::to_string_pretty(&tree).unwrap()).unwrap();
+    // One target folder for every copy: the dependencies' rustdoc is built once.
+    let target = std::env::temp_dir().join(format!("xtask-semver-target-{}", std::process::id()));
+    for fixture in fixtures().into_iter().filter(wanted) {
+        let (before, after) = fixture.trees();
+        let write = |name: &str, tree: &Value| {
+            let copy = copy_workspace(&format!("{}-{name}", fixture.name.replace(".json", "")));
+            // JSON is YAML: the copy's build reads the patched document.
+            std::fs::write(
+                copy.join("spec/workspace.yaml"),
+                serde_json::to_string_pretty(tree).unwrap(),
+            )
+            .unwrap();
+            copy
+        };
+        let baseline = write("before", &before);
+        let copy = write("after", &after);
         let started = std::time::Instant::now();
         let output = Command::new("cargo")
             .args([
@@ -258,7 +387,8 @@ fn agreement_with_cargo_semver_checks() {
             ])
             .arg(copy.join("generated-client/Cargo.toml"))
             .arg("--baseline-root")
-            .arg(&baseline)
+            .arg(baseline.join("generated-client"))
+            .env("CARGO_TARGET_DIR", &target)
             .output()
             .expect("cargo semver-checks is installed");
         let theirs = if output.status.success() {
@@ -283,8 +413,9 @@ fn agreement_with_cargo_semver_checks() {
             }
             (false, None) => {
                 wrong.push(format!(
-                    "{}: ours {ours}, cargo-semver-checks {theirs}",
-                    fixture.name
+                    "{}: ours {ours}, cargo-semver-checks {theirs}\n{}",
+                    fixture.name,
+                    String::from_utf8_lossy(&output.stderr)
                 ));
                 "DISAGREE".to_string()
             }
@@ -301,8 +432,9 @@ fn agreement_with_cargo_semver_checks() {
             })
             .collect();
         rows.push(format!(
-            "| {} | {} | {theirs} {} | {agree} | {:.0} s |",
-            fixture.description,
+            "| {} ({}) | {} | {theirs} {} | {agree} | {:.0} s |",
+            fixture.rule,
+            fixture.direction,
             fixture.expected,
             if lints.is_empty() {
                 String::new()
@@ -312,7 +444,9 @@ fn agreement_with_cargo_semver_checks() {
             started.elapsed().as_secs_f64()
         ));
         std::fs::remove_dir_all(copy).unwrap();
+        std::fs::remove_dir_all(baseline).unwrap();
     }
+    let _ = std::fs::remove_dir_all(&target);
     println!("| change | our verdict | cargo-semver-checks (minor release) | | time |");
     println!("|---|---|---|---|---|");
     for row in &rows {

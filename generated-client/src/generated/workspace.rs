@@ -775,7 +775,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub project_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<JobStatus>,
+        pub status: ::std::option::Option<crate::types::JobStatus>,
     }
     impl JobDetailInfo {
         pub fn builder() -> builder::JobDetailInfo {
@@ -805,48 +805,6 @@ pub mod types {
     impl JobEntities {
         pub fn builder() -> builder::JobEntities {
             Default::default()
-        }
-    }
-    ///State of a job or sub-job. Known values: WAITING, RUNNING, SUCCESS, FAILED. The service may add others; clients must accept them.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    #[serde(transparent)]
-    #[non_exhaustive]
-    pub struct JobStatus(pub ::std::string::String);
-    impl ::std::ops::Deref for JobStatus {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<JobStatus> for ::std::string::String {
-        fn from(value: JobStatus) -> Self {
-            value.0
-        }
-    }
-    impl ::std::convert::From<::std::string::String> for JobStatus {
-        fn from(value: ::std::string::String) -> Self {
-            Self(value)
-        }
-    }
-    impl ::std::fmt::Display for JobStatus {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            self.0.fmt(f)
-        }
-    }
-    impl ::std::str::FromStr for JobStatus {
-        type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self(value.to_string()))
         }
     }
     ///One page of desktops.
@@ -988,7 +946,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub job_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<JobStatus>,
+        pub status: ::std::option::Option<crate::types::JobStatus>,
         ///The sub-jobs.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub sub_jobs: ::std::vec::Vec<JobDetailInfo>,
@@ -3550,7 +3508,7 @@ pub mod types {
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<super::JobStatus>,
+                ::std::option::Option<crate::types::JobStatus>,
                 ::std::string::String,
             >,
         }
@@ -3783,7 +3741,9 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::JobStatus>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::types::JobStatus>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -4230,7 +4190,7 @@ pub mod types {
                 ::std::string::String,
             >,
             status: ::std::result::Result<
-                ::std::option::Option<super::JobStatus>,
+                ::std::option::Option<crate::types::JobStatus>,
                 ::std::string::String,
             >,
             sub_jobs: ::std::result::Result<
@@ -4332,7 +4292,9 @@ pub mod types {
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::JobStatus>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::types::JobStatus>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
@@ -4749,6 +4711,79 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    ///State of a job or sub-job. Known values: WAITING, RUNNING, SUCCESS, FAILED. The service may add others; clients must accept them.
+    ///
+    ///A value the document does not list decodes to [`JobStatus::Unknown`], keeping its text: the service may add values.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[non_exhaustive]
+    pub enum JobStatus {
+        ///`WAITING`
+        Waiting,
+        ///`RUNNING`
+        Running,
+        ///`SUCCESS`
+        Success,
+        ///`FAILED`
+        Failed,
+        /// A value this version of the document does not list, as the service sent it.
+        Unknown(::std::string::String),
+    }
+    impl JobStatus {
+        /// The value as the service writes it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Waiting => "WAITING",
+                Self::Running => "RUNNING",
+                Self::Success => "SUCCESS",
+                Self::Failed => "FAILED",
+                Self::Unknown(value) => value.as_str(),
+            }
+        }
+        /// Whether the document lists this value.
+        pub fn is_known(&self) -> bool {
+            !matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for JobStatus {
+        fn from(value: &str) -> Self {
+            match value {
+                "WAITING" => Self::Waiting,
+                "RUNNING" => Self::Running,
+                "SUCCESS" => Self::Success,
+                "FAILED" => Self::Failed,
+                other => Self::Unknown(other.to_string()),
+            }
+        }
+    }
+    impl ::std::str::FromStr for JobStatus {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for JobStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for JobStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for JobStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            let text = <::std::string::String as ::serde::Deserialize>::deserialize(
+                deserializer,
+            )?;
+            Ok(Self::from(text.as_str()))
         }
     }
 }

@@ -8,6 +8,7 @@
 pub mod compare;
 pub mod convert;
 pub mod definitions;
+pub mod history;
 pub mod recorded;
 
 use std::fmt;
