@@ -64,7 +64,9 @@ async fn sixty_four_callers_share_keys_renewed_once_per_expiry() {
     }
     let renewals = simulator.metadata_key_requests();
     let calls = calls.load(Ordering::Relaxed);
-    println!("{calls} calls by 64 callers in 70 s, {renewals} key requests to the metadata service");
+    println!(
+        "{calls} calls by 64 callers in 70 s, {renewals} key requests to the metadata service"
+    );
     assert!(calls > 64 * 100, "{calls} calls");
     // Keys received at 0 s are renewed at 18 s (a tenth of their life before they expire),
     // then at 36 and 54 s: four in 70 s, a fifth if a renewal came late.
