@@ -74,6 +74,9 @@ def build(results):
     found = re.search(r"ratio generated/openapi-generator ([0-9.]+)x", text)
     if found:
         bars.append(("dependent's clean build vs openapi-generator's crate", 1 / float(found.group(1))))
+    found = re.search(r"ratio generated/openapi-generator-ring ([0-9.]+)x", text)
+    if found:
+        bars.append(("dependent's clean build vs openapi-generator's crate on ring", 1 / float(found.group(1))))
     found = re.search(r"ratio generated/pregenerated ([0-9.]+)x", text)
     if found:
         bars.append(("dependent's clean build vs ours without generation", 1 / float(found.group(1))))

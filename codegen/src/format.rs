@@ -26,40 +26,56 @@ fn header(document: &Path) -> String {
     )
 }
 
-/// The tokens formatted with prettyplease, on two threads.
+/// The tokens formatted with prettyplease, on two threads. Each piece's tokens are dropped
+/// as soon as it is formatted (or, for the worker's share, printed as text): the tokens of a
+/// large client take about ten times the memory of its text.
 #[cfg(feature = "format")]
 pub fn pretty(document: &Path, tokens: TokenStream) -> Result<String, Diagnostics> {
     let mut pieces = Vec::new();
     plan(tokens, &[], &mut pieces);
-    let total: usize = pieces.iter().map(Piece::weight).sum();
+    let weights: Vec<usize> = pieces.iter().map(Piece::weight).collect();
+    let total: usize = weights.iter().sum();
     // The worker parses from text, which costs more than the main thread's token parse.
     let mut share = 0;
-    let cut = pieces
+    let cut = weights
         .iter()
-        .position(|piece| {
-            share += piece.weight();
+        .position(|weight| {
+            share += weight;
             share * 5 >= total * 2
         })
         .map_or(pieces.len(), |i| i + 1);
-    let worker_jobs: Vec<Job> = pieces[..cut].iter().map(Piece::as_job).collect();
+    let worker_jobs: Vec<Job> = pieces.drain(..cut).map(Piece::into_job).collect();
+    let head = header(document);
     let formatted = std::thread::scope(|scope| {
         let worker = scope.spawn(move || {
-            worker_jobs
-                .iter()
-                .map(Job::format)
-                .collect::<Result<Vec<String>, String>>()
+            let mut out = head;
+            out.reserve(total * 11 / 10);
+            for job in worker_jobs {
+                out.push_str(&job.format()?);
+            }
+            Ok::<String, String>(out)
         });
-        let mine: Result<Vec<String>, String> = pieces[cut..]
-            .iter()
-            .map(|piece| piece.format_here())
-            .collect();
+        let mut mine = String::new();
+        let mut failed = None;
+        for piece in pieces {
+            match piece.format_here() {
+                Ok(text) => mine.push_str(&text),
+                Err(error) => {
+                    failed = Some(error);
+                    break;
+                }
+            }
+        }
         let theirs = worker
             .join()
             .unwrap_or_else(|_| Err("the formatting thread panicked".into()));
-        theirs.and_then(|mut first| {
-            first.extend(mine?);
-            Ok(first)
-        })
+        match (theirs, failed) {
+            (Err(error), _) | (Ok(_), Some(error)) => Err(error),
+            (Ok(mut out), None) => {
+                out.push_str(&mine);
+                Ok(out)
+            }
+        }
     })
     .map_err(|error| {
         Diagnostics::one(
@@ -68,7 +84,7 @@ pub fn pretty(document: &Path, tokens: TokenStream) -> Result<String, Diagnostic
             format!("the generator produced code that does not parse: {error}"),
         )
     })?;
-    Ok(header(document) + &formatted.concat())
+    Ok(formatted)
 }
 
 /// One piece of the output, formatted on its own.
@@ -127,33 +143,33 @@ impl Piece {
     }
 
     /// The piece as text, for the worker (tokens cannot cross threads).
-    fn as_job(&self) -> Job {
+    fn into_job(self) -> Job {
         match self {
             Piece::Item { modules, tokens } => Job::Item {
-                modules: modules.clone(),
+                modules,
                 source: tokens.to_string(),
             },
             Piece::Open { modules, head } => Job::Open {
-                modules: modules.clone(),
+                modules,
                 source: format!("{head} {{}}"),
             },
-            Piece::Close { depth } => Job::Close { depth: *depth },
+            Piece::Close { depth } => Job::Close { depth },
         }
     }
 
     /// Formats the piece on this thread, from its tokens.
-    fn format_here(&self) -> Result<String, String> {
+    fn format_here(self) -> Result<String, String> {
         match self {
             Piece::Item { modules, tokens } => {
-                let file = syn::parse2(wrap(modules, tokens.clone())).map_err(|e| e.to_string())?;
+                let file = syn::parse2(wrap(&modules, tokens)).map_err(|e| e.to_string())?;
                 Ok(unwrap(modules.len(), &prettyplease::unparse(&file), false))
             }
             Piece::Open { modules, head } => {
                 let open: TokenStream = quote::quote! { #head {} };
-                let file = syn::parse2(wrap(modules, open)).map_err(|e| e.to_string())?;
+                let file = syn::parse2(wrap(&modules, open)).map_err(|e| e.to_string())?;
                 Ok(unwrap(modules.len(), &prettyplease::unparse(&file), true))
             }
-            Piece::Close { depth } => Ok(closing(*depth)),
+            Piece::Close { depth } => Ok(closing(depth)),
         }
     }
 }
@@ -241,19 +257,19 @@ fn unwrap(depth: usize, formatted: &str, opening: bool) -> String {
 /// The items of a token stream: each ends at a `;`, or at a `{ … }` not followed by `;`.
 #[cfg(feature = "format")]
 fn items(tokens: TokenStream) -> Vec<TokenStream> {
-    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut trees = tokens.into_iter().peekable();
     let mut items = Vec::new();
     let mut current = Vec::new();
-    for (index, tree) in trees.iter().enumerate() {
-        current.push(tree.clone());
-        let ends = match tree {
+    while let Some(tree) = trees.next() {
+        let ends = match &tree {
             TokenTree::Punct(punct) => punct.as_char() == ';',
             TokenTree::Group(group) => {
                 group.delimiter() == Delimiter::Brace
-                    && !matches!(trees.get(index + 1), Some(TokenTree::Punct(p)) if p.as_char() == ';')
+                    && !matches!(trees.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ';')
             }
             _ => false,
         };
+        current.push(tree);
         if ends {
             items.push(std::mem::take(&mut current).into_iter().collect());
         }

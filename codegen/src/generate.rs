@@ -63,6 +63,9 @@ fn client_tokens(
             Diagnostics::one(&document.raw.path, "", format!("progenitor: {error}"))
         })?;
     let surface = with_surface.then(|| Surface::read(&document.model, generator.get_type_space()));
+    // The type space and the typed document are as large as the tokens: gone before ours
+    // are added.
+    drop((generator, openapi));
     let mut tokens = finish_types(tokens, open_enums::tokens(&document.model.open_enums));
     tokens.extend(operations::tokens(&document.model));
     Ok((tokens, surface))

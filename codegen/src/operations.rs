@@ -204,22 +204,33 @@ fn builder(operation: &Operation) -> TokenStream {
             } else {
                 quote! { let body = crate::operation::optional(body)?; }
             };
-            let check = (!body.sites.is_empty()).then(|| {
+            // The body's rules, written once in `check_body` and run by both `check()` and
+            // `send()`.
+            let (check_fn, check) = if body.sites.is_empty() {
+                (quote! {}, quote! {})
+            } else {
                 let checks = body.sites.iter().map(check_site);
-                let bind = if body.required {
-                    quote! { let body = &body; }
+                let call = if body.required {
+                    quote! { Self::check_body(&body)?; }
                 } else {
-                    quote! { let ::std::option::Option::Some(body) = &body else { return ::std::result::Result::Ok(()) }; }
+                    quote! {
+                        if let ::std::option::Option::Some(body) = &body {
+                            Self::check_body(body)?;
+                        }
+                    }
                 };
-                quote! {
-                    (|| -> ::std::result::Result<(), crate::Error> {
-                        #bind
-                        let at = ::std::string::String::new();
-                        #(#checks)*
-                        ::std::result::Result::Ok(())
-                    })()?;
-                }
-            });
+                (
+                    quote! {
+                        /// The document's rules for the body: the first one broken, naming the field.
+                        fn check_body(body: &types::#body_type) -> ::std::result::Result<(), crate::Error> {
+                            let at = ::std::string::String::new();
+                            #(#checks)*
+                            ::std::result::Result::Ok(())
+                        }
+                    },
+                    call,
+                )
+            };
             let pass = if body.required {
                 quote! { let request = request.body(body); }
             } else {
@@ -243,6 +254,8 @@ fn builder(operation: &Operation) -> TokenStream {
                         self.body = ::std::option::Option::Some(crate::operation::body(body));
                         self
                     }
+
+                    #check_fn
                 },
                 quote! { #take #check },
                 pass,
@@ -424,13 +437,7 @@ fn check_site(site: &CheckSite) -> TokenStream {
         let name = ident(&names::snake(&field.property));
         let property = field.property.as_str();
         let bounds = bounds_tokens(&field.bounds);
-        quote! {
-            crate::operation::check_bounds(
-                &item.#name,
-                || crate::operation::field_path(&at, #property, ::std::option::Option::None),
-                &#bounds,
-            )?;
-        }
+        quote! { crate::operation::check_field(&item.#name, &at, #property, &#bounds)?; }
     });
     let check = quote! { #rules #(#bounds)* };
     let walk = site
@@ -441,38 +448,26 @@ fn check_site(site: &CheckSite) -> TokenStream {
     quote! {
         {
             let item = body;
-            let at = at.clone();
             #walk
         }
     }
 }
 
-/// A [`Bounds`] as a `crate::operation::Bounds` value.
+/// A [`Bounds`] as a `crate::operation::Bounds` value, naming only the bounds it has.
 fn bounds_tokens(bounds: &Bounds) -> TokenStream {
-    fn some<T: quote::ToTokens>(value: Option<T>) -> TokenStream {
-        match value {
-            Some(value) => quote! { ::std::option::Option::Some(#value) },
-            None => quote! { ::std::option::Option::None },
-        }
-    }
-    let (min_length, max_length, min_items, max_items, minimum, maximum) = (
-        some(bounds.min_length),
-        some(bounds.max_length),
-        some(bounds.min_items),
-        some(bounds.max_items),
-        some(bounds.minimum),
-        some(bounds.maximum),
-    );
-    quote! {
-        crate::operation::Bounds {
-            min_length: #min_length,
-            max_length: #max_length,
-            min_items: #min_items,
-            max_items: #max_items,
-            minimum: #minimum,
-            maximum: #maximum,
-        }
-    }
+    let named = [
+        ("min_length", bounds.min_length.map(|v| quote! { #v })),
+        ("max_length", bounds.max_length.map(|v| quote! { #v })),
+        ("min_items", bounds.min_items.map(|v| quote! { #v })),
+        ("max_items", bounds.max_items.map(|v| quote! { #v })),
+        ("minimum", bounds.minimum.map(|v| quote! { #v })),
+        ("maximum", bounds.maximum.map(|v| quote! { #v })),
+    ];
+    let fields = named.into_iter().filter_map(|(name, value)| {
+        let name = ident(name);
+        value.map(|value| quote! { #name: ::std::option::Option::Some(#value), })
+    });
+    quote! { crate::operation::Bounds { #(#fields)* ..crate::operation::Bounds::NONE } }
 }
 
 fn walk_step(step: &Step, inner: TokenStream) -> TokenStream {

@@ -72,6 +72,19 @@ pub(crate) struct Bounds {
     pub maximum: Option<i64>,
 }
 
+impl Bounds {
+    /// No bound at all: generated code names only the bounds a value has
+    /// (`Bounds { max_length: Some(255), ..Bounds::NONE }`), which keeps it short.
+    pub const NONE: Bounds = Bounds {
+        min_length: None,
+        max_length: None,
+        min_items: None,
+        max_items: None,
+        minimum: None,
+        maximum: None,
+    };
+}
+
 /// A text parameter, checked against its bounds and values. A path value is also kept inside
 /// its segment: progenitor encodes what could end a segment (`/`, `?`, `#`, `%`), but not a
 /// dot segment, which URL parsers resolve (`..` climbs out of the API path), nor `\`, which
@@ -201,6 +214,17 @@ pub(crate) fn check_bounds(
         let field = at();
         Error::invalid(Some(field.clone()), format!("{field} {why}"))
     })
+}
+
+/// Checks the field `property` of the value at `at` against its bounds; the path is built
+/// only for the message.
+pub(crate) fn check_field(
+    value: &impl Bounded,
+    at: &str,
+    property: &str,
+    bounds: &Bounds,
+) -> Result<(), Error> {
+    check_bounds(value, || field_path(at, property, None), bounds)
 }
 
 /// Makes sure the client holds credentials valid now (renewing them when due) before a call

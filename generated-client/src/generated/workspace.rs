@@ -5975,263 +5975,190 @@ pub mod operations {
             self.body = ::std::option::Option::Some(crate::operation::body(body));
             self
         }
+        /// The document's rules for the body: the first one broken, naming the field.
+        fn check_body(
+            body: &types::BatchAttachRequest,
+        ) -> ::std::result::Result<(), crate::Error> {
+            let at = ::std::string::String::new();
+            {
+                let item = body;
+                crate::operation::check_field(
+                    &item.desktops,
+                    &at,
+                    "desktops",
+                    &crate::operation::Bounds {
+                        min_items: ::std::option::Option::Some(1u64),
+                        max_items: ::std::option::Option::Some(100u64),
+                        ..crate::operation::Bounds::NONE
+                    },
+                )?;
+                crate::operation::check_field(
+                    &item.users,
+                    &at,
+                    "users",
+                    &crate::operation::Bounds {
+                        max_items: ::std::option::Option::Some(100u64),
+                        ..crate::operation::Bounds::NONE
+                    },
+                )?;
+            }
+            {
+                let item = body;
+                for (index, item) in item.desktops.iter().enumerate() {
+                    let at = crate::operation::field_path(
+                        &at,
+                        "desktops",
+                        ::std::option::Option::Some(index),
+                    );
+                    crate::operation::check_field(
+                        &item.desktop_id,
+                        &at,
+                        "desktop_id",
+                        &crate::operation::Bounds {
+                            max_length: ::std::option::Option::Some(255u64),
+                            ..crate::operation::Bounds::NONE
+                        },
+                    )?;
+                    crate::operation::check_field(
+                        &item.user_id,
+                        &at,
+                        "user_id",
+                        &crate::operation::Bounds {
+                            min_length: ::std::option::Option::Some(1u64),
+                            max_length: ::std::option::Option::Some(255u64),
+                            ..crate::operation::Bounds::NONE
+                        },
+                    )?;
+                    crate::operation::check_field(
+                        &item.user_email,
+                        &at,
+                        "user_email",
+                        &crate::operation::Bounds {
+                            max_length: ::std::option::Option::Some(255u64),
+                            ..crate::operation::Bounds::NONE
+                        },
+                    )?;
+                    crate::operation::check_field(
+                        &item.attach_user_infos,
+                        &at,
+                        "attach_user_infos",
+                        &crate::operation::Bounds {
+                            max_items: ::std::option::Option::Some(500u64),
+                            ..crate::operation::Bounds::NONE
+                        },
+                    )?;
+                }
+            }
+            {
+                let item = body;
+                for (index, item) in item.desktops.iter().enumerate() {
+                    let at = crate::operation::field_path(
+                        &at,
+                        "desktops",
+                        ::std::option::Option::Some(index),
+                    );
+                    for (index, item) in item.attach_user_infos.iter().enumerate() {
+                        let at = crate::operation::field_path(
+                            &at,
+                            "attach_user_infos",
+                            ::std::option::Option::Some(index),
+                        );
+                        crate::operation::check_field(
+                            &item.user_id,
+                            &at,
+                            "user_id",
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::Some(1u64),
+                                max_length: ::std::option::Option::Some(255u64),
+                                ..crate::operation::Bounds::NONE
+                            },
+                        )?;
+                    }
+                }
+            }
+            {
+                let item = body;
+                for (index, item) in item.users.iter().enumerate() {
+                    let at = crate::operation::field_path(
+                        &at,
+                        "users",
+                        ::std::option::Option::Some(index),
+                    );
+                    crate::operation::check_field(
+                        &item.user_id,
+                        &at,
+                        "user_id",
+                        &crate::operation::Bounds {
+                            min_length: ::std::option::Option::Some(1u64),
+                            max_length: ::std::option::Option::Some(255u64),
+                            ..crate::operation::Bounds::NONE
+                        },
+                    )?;
+                }
+            }
+            {
+                let item = body;
+                if let ::std::option::Option::Some(item) = &item.assign_model {
+                    let at = crate::operation::field_path(
+                        &at,
+                        "assign_model",
+                        ::std::option::Option::None,
+                    );
+                    crate::operation::required_when(
+                        item,
+                        &at,
+                        &[
+                            crate::operation::RequiredWhen {
+                                property: "priority_strategy",
+                                values: &["USER_NO_DESKTOP", "USER_FIXED_DESKTOP_NUM"],
+                                requires: &["user_assigin_desktop_num"],
+                            },
+                            crate::operation::RequiredWhen {
+                                property: "priority_strategy",
+                                values: &["DESKTOP_ASSIGN_FIXED_USER"],
+                                requires: &["desktop_assigin_user_num"],
+                            },
+                        ],
+                    )?;
+                    crate::operation::check_field(
+                        &item.desktop_assigin_user_num,
+                        &at,
+                        "desktop_assigin_user_num",
+                        &crate::operation::Bounds {
+                            minimum: ::std::option::Option::Some(0i64),
+                            maximum: ::std::option::Option::Some(100i64),
+                            ..crate::operation::Bounds::NONE
+                        },
+                    )?;
+                    crate::operation::check_field(
+                        &item.user_assigin_desktop_num,
+                        &at,
+                        "user_assigin_desktop_num",
+                        &crate::operation::Bounds {
+                            minimum: ::std::option::Option::Some(0i64),
+                            maximum: ::std::option::Option::Some(100i64),
+                            ..crate::operation::Bounds::NONE
+                        },
+                    )?;
+                    crate::operation::check_field(
+                        &item.desktop_name_policy_id,
+                        &at,
+                        "desktop_name_policy_id",
+                        &crate::operation::Bounds {
+                            max_length: ::std::option::Option::Some(36u64),
+                            ..crate::operation::Bounds::NONE
+                        },
+                    )?;
+                }
+            }
+            ::std::result::Result::Ok(())
+        }
         /// Runs every check `send()` runs, without sending: the first rule of the document
         /// the request breaks, naming the field.
         pub fn check(&self) -> ::std::result::Result<(), crate::Error> {
             let Self { client: _, body } = self.clone();
             let body = crate::operation::required("body", body)?;
-            (|| -> ::std::result::Result<(), crate::Error> {
-                let body = &body;
-                let at = ::std::string::String::new();
-                {
-                    let item = body;
-                    let at = at.clone();
-                    crate::operation::check_bounds(
-                        &item.desktops,
-                        || crate::operation::field_path(
-                            &at,
-                            "desktops",
-                            ::std::option::Option::None,
-                        ),
-                        &crate::operation::Bounds {
-                            min_length: ::std::option::Option::None,
-                            max_length: ::std::option::Option::None,
-                            min_items: ::std::option::Option::Some(1u64),
-                            max_items: ::std::option::Option::Some(100u64),
-                            minimum: ::std::option::Option::None,
-                            maximum: ::std::option::Option::None,
-                        },
-                    )?;
-                    crate::operation::check_bounds(
-                        &item.users,
-                        || crate::operation::field_path(
-                            &at,
-                            "users",
-                            ::std::option::Option::None,
-                        ),
-                        &crate::operation::Bounds {
-                            min_length: ::std::option::Option::None,
-                            max_length: ::std::option::Option::None,
-                            min_items: ::std::option::Option::None,
-                            max_items: ::std::option::Option::Some(100u64),
-                            minimum: ::std::option::Option::None,
-                            maximum: ::std::option::Option::None,
-                        },
-                    )?;
-                }
-                {
-                    let item = body;
-                    let at = at.clone();
-                    for (index, item) in item.desktops.iter().enumerate() {
-                        let at = crate::operation::field_path(
-                            &at,
-                            "desktops",
-                            ::std::option::Option::Some(index),
-                        );
-                        crate::operation::check_bounds(
-                            &item.desktop_id,
-                            || crate::operation::field_path(
-                                &at,
-                                "desktop_id",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::None,
-                                max_length: ::std::option::Option::Some(255u64),
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::None,
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                        crate::operation::check_bounds(
-                            &item.user_id,
-                            || crate::operation::field_path(
-                                &at,
-                                "user_id",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::Some(1u64),
-                                max_length: ::std::option::Option::Some(255u64),
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::None,
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                        crate::operation::check_bounds(
-                            &item.user_email,
-                            || crate::operation::field_path(
-                                &at,
-                                "user_email",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::None,
-                                max_length: ::std::option::Option::Some(255u64),
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::None,
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                        crate::operation::check_bounds(
-                            &item.attach_user_infos,
-                            || crate::operation::field_path(
-                                &at,
-                                "attach_user_infos",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::None,
-                                max_length: ::std::option::Option::None,
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::Some(500u64),
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                    }
-                }
-                {
-                    let item = body;
-                    let at = at.clone();
-                    for (index, item) in item.desktops.iter().enumerate() {
-                        let at = crate::operation::field_path(
-                            &at,
-                            "desktops",
-                            ::std::option::Option::Some(index),
-                        );
-                        for (index, item) in item.attach_user_infos.iter().enumerate() {
-                            let at = crate::operation::field_path(
-                                &at,
-                                "attach_user_infos",
-                                ::std::option::Option::Some(index),
-                            );
-                            crate::operation::check_bounds(
-                                &item.user_id,
-                                || crate::operation::field_path(
-                                    &at,
-                                    "user_id",
-                                    ::std::option::Option::None,
-                                ),
-                                &crate::operation::Bounds {
-                                    min_length: ::std::option::Option::Some(1u64),
-                                    max_length: ::std::option::Option::Some(255u64),
-                                    min_items: ::std::option::Option::None,
-                                    max_items: ::std::option::Option::None,
-                                    minimum: ::std::option::Option::None,
-                                    maximum: ::std::option::Option::None,
-                                },
-                            )?;
-                        }
-                    }
-                }
-                {
-                    let item = body;
-                    let at = at.clone();
-                    for (index, item) in item.users.iter().enumerate() {
-                        let at = crate::operation::field_path(
-                            &at,
-                            "users",
-                            ::std::option::Option::Some(index),
-                        );
-                        crate::operation::check_bounds(
-                            &item.user_id,
-                            || crate::operation::field_path(
-                                &at,
-                                "user_id",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::Some(1u64),
-                                max_length: ::std::option::Option::Some(255u64),
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::None,
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                    }
-                }
-                {
-                    let item = body;
-                    let at = at.clone();
-                    if let ::std::option::Option::Some(item) = &item.assign_model {
-                        let at = crate::operation::field_path(
-                            &at,
-                            "assign_model",
-                            ::std::option::Option::None,
-                        );
-                        crate::operation::required_when(
-                            item,
-                            &at,
-                            &[
-                                crate::operation::RequiredWhen {
-                                    property: "priority_strategy",
-                                    values: &["USER_NO_DESKTOP", "USER_FIXED_DESKTOP_NUM"],
-                                    requires: &["user_assigin_desktop_num"],
-                                },
-                                crate::operation::RequiredWhen {
-                                    property: "priority_strategy",
-                                    values: &["DESKTOP_ASSIGN_FIXED_USER"],
-                                    requires: &["desktop_assigin_user_num"],
-                                },
-                            ],
-                        )?;
-                        crate::operation::check_bounds(
-                            &item.desktop_assigin_user_num,
-                            || crate::operation::field_path(
-                                &at,
-                                "desktop_assigin_user_num",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::None,
-                                max_length: ::std::option::Option::None,
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::None,
-                                minimum: ::std::option::Option::Some(0i64),
-                                maximum: ::std::option::Option::Some(100i64),
-                            },
-                        )?;
-                        crate::operation::check_bounds(
-                            &item.user_assigin_desktop_num,
-                            || crate::operation::field_path(
-                                &at,
-                                "user_assigin_desktop_num",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::None,
-                                max_length: ::std::option::Option::None,
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::None,
-                                minimum: ::std::option::Option::Some(0i64),
-                                maximum: ::std::option::Option::Some(100i64),
-                            },
-                        )?;
-                        crate::operation::check_bounds(
-                            &item.desktop_name_policy_id,
-                            || crate::operation::field_path(
-                                &at,
-                                "desktop_name_policy_id",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::None,
-                                max_length: ::std::option::Option::Some(36u64),
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::None,
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                    }
-                }
-                ::std::result::Result::Ok(())
-            })()?;
+            Self::check_body(&body)?;
             let _ = (body,);
             ::std::result::Result::Ok(())
         }
@@ -6244,258 +6171,7 @@ pub mod operations {
         > {
             let Self { client, body } = self;
             let body = crate::operation::required("body", body)?;
-            (|| -> ::std::result::Result<(), crate::Error> {
-                let body = &body;
-                let at = ::std::string::String::new();
-                {
-                    let item = body;
-                    let at = at.clone();
-                    crate::operation::check_bounds(
-                        &item.desktops,
-                        || crate::operation::field_path(
-                            &at,
-                            "desktops",
-                            ::std::option::Option::None,
-                        ),
-                        &crate::operation::Bounds {
-                            min_length: ::std::option::Option::None,
-                            max_length: ::std::option::Option::None,
-                            min_items: ::std::option::Option::Some(1u64),
-                            max_items: ::std::option::Option::Some(100u64),
-                            minimum: ::std::option::Option::None,
-                            maximum: ::std::option::Option::None,
-                        },
-                    )?;
-                    crate::operation::check_bounds(
-                        &item.users,
-                        || crate::operation::field_path(
-                            &at,
-                            "users",
-                            ::std::option::Option::None,
-                        ),
-                        &crate::operation::Bounds {
-                            min_length: ::std::option::Option::None,
-                            max_length: ::std::option::Option::None,
-                            min_items: ::std::option::Option::None,
-                            max_items: ::std::option::Option::Some(100u64),
-                            minimum: ::std::option::Option::None,
-                            maximum: ::std::option::Option::None,
-                        },
-                    )?;
-                }
-                {
-                    let item = body;
-                    let at = at.clone();
-                    for (index, item) in item.desktops.iter().enumerate() {
-                        let at = crate::operation::field_path(
-                            &at,
-                            "desktops",
-                            ::std::option::Option::Some(index),
-                        );
-                        crate::operation::check_bounds(
-                            &item.desktop_id,
-                            || crate::operation::field_path(
-                                &at,
-                                "desktop_id",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::None,
-                                max_length: ::std::option::Option::Some(255u64),
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::None,
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                        crate::operation::check_bounds(
-                            &item.user_id,
-                            || crate::operation::field_path(
-                                &at,
-                                "user_id",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::Some(1u64),
-                                max_length: ::std::option::Option::Some(255u64),
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::None,
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                        crate::operation::check_bounds(
-                            &item.user_email,
-                            || crate::operation::field_path(
-                                &at,
-                                "user_email",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::None,
-                                max_length: ::std::option::Option::Some(255u64),
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::None,
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                        crate::operation::check_bounds(
-                            &item.attach_user_infos,
-                            || crate::operation::field_path(
-                                &at,
-                                "attach_user_infos",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::None,
-                                max_length: ::std::option::Option::None,
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::Some(500u64),
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                    }
-                }
-                {
-                    let item = body;
-                    let at = at.clone();
-                    for (index, item) in item.desktops.iter().enumerate() {
-                        let at = crate::operation::field_path(
-                            &at,
-                            "desktops",
-                            ::std::option::Option::Some(index),
-                        );
-                        for (index, item) in item.attach_user_infos.iter().enumerate() {
-                            let at = crate::operation::field_path(
-                                &at,
-                                "attach_user_infos",
-                                ::std::option::Option::Some(index),
-                            );
-                            crate::operation::check_bounds(
-                                &item.user_id,
-                                || crate::operation::field_path(
-                                    &at,
-                                    "user_id",
-                                    ::std::option::Option::None,
-                                ),
-                                &crate::operation::Bounds {
-                                    min_length: ::std::option::Option::Some(1u64),
-                                    max_length: ::std::option::Option::Some(255u64),
-                                    min_items: ::std::option::Option::None,
-                                    max_items: ::std::option::Option::None,
-                                    minimum: ::std::option::Option::None,
-                                    maximum: ::std::option::Option::None,
-                                },
-                            )?;
-                        }
-                    }
-                }
-                {
-                    let item = body;
-                    let at = at.clone();
-                    for (index, item) in item.users.iter().enumerate() {
-                        let at = crate::operation::field_path(
-                            &at,
-                            "users",
-                            ::std::option::Option::Some(index),
-                        );
-                        crate::operation::check_bounds(
-                            &item.user_id,
-                            || crate::operation::field_path(
-                                &at,
-                                "user_id",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::Some(1u64),
-                                max_length: ::std::option::Option::Some(255u64),
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::None,
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                    }
-                }
-                {
-                    let item = body;
-                    let at = at.clone();
-                    if let ::std::option::Option::Some(item) = &item.assign_model {
-                        let at = crate::operation::field_path(
-                            &at,
-                            "assign_model",
-                            ::std::option::Option::None,
-                        );
-                        crate::operation::required_when(
-                            item,
-                            &at,
-                            &[
-                                crate::operation::RequiredWhen {
-                                    property: "priority_strategy",
-                                    values: &["USER_NO_DESKTOP", "USER_FIXED_DESKTOP_NUM"],
-                                    requires: &["user_assigin_desktop_num"],
-                                },
-                                crate::operation::RequiredWhen {
-                                    property: "priority_strategy",
-                                    values: &["DESKTOP_ASSIGN_FIXED_USER"],
-                                    requires: &["desktop_assigin_user_num"],
-                                },
-                            ],
-                        )?;
-                        crate::operation::check_bounds(
-                            &item.desktop_assigin_user_num,
-                            || crate::operation::field_path(
-                                &at,
-                                "desktop_assigin_user_num",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::None,
-                                max_length: ::std::option::Option::None,
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::None,
-                                minimum: ::std::option::Option::Some(0i64),
-                                maximum: ::std::option::Option::Some(100i64),
-                            },
-                        )?;
-                        crate::operation::check_bounds(
-                            &item.user_assigin_desktop_num,
-                            || crate::operation::field_path(
-                                &at,
-                                "user_assigin_desktop_num",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::None,
-                                max_length: ::std::option::Option::None,
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::None,
-                                minimum: ::std::option::Option::Some(0i64),
-                                maximum: ::std::option::Option::Some(100i64),
-                            },
-                        )?;
-                        crate::operation::check_bounds(
-                            &item.desktop_name_policy_id,
-                            || crate::operation::field_path(
-                                &at,
-                                "desktop_name_policy_id",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::None,
-                                max_length: ::std::option::Option::Some(36u64),
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::None,
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                    }
-                }
-                ::std::result::Result::Ok(())
-            })()?;
+            Self::check_body(&body)?;
             crate::operation::credentials_ready(&client).await?;
             let request = super::builder::BatchAttach::new(client.transport());
             let request = request.body(body);
@@ -6527,113 +6203,88 @@ pub mod operations {
             self.body = ::std::option::Option::Some(crate::operation::body(body));
             self
         }
+        /// The document's rules for the body: the first one broken, naming the field.
+        fn check_body(
+            body: &types::BatchDetachRequest,
+        ) -> ::std::result::Result<(), crate::Error> {
+            let at = ::std::string::String::new();
+            {
+                let item = body;
+                crate::operation::check_field(
+                    &item.desktops,
+                    &at,
+                    "desktops",
+                    &crate::operation::Bounds {
+                        min_items: ::std::option::Option::Some(1u64),
+                        max_items: ::std::option::Option::Some(100u64),
+                        ..crate::operation::Bounds::NONE
+                    },
+                )?;
+            }
+            {
+                let item = body;
+                for (index, item) in item.desktops.iter().enumerate() {
+                    let at = crate::operation::field_path(
+                        &at,
+                        "desktops",
+                        ::std::option::Option::Some(index),
+                    );
+                    crate::operation::check_field(
+                        &item.desktop_id,
+                        &at,
+                        "desktop_id",
+                        &crate::operation::Bounds {
+                            min_length: ::std::option::Option::Some(1u64),
+                            max_length: ::std::option::Option::Some(255u64),
+                            ..crate::operation::Bounds::NONE
+                        },
+                    )?;
+                    crate::operation::check_field(
+                        &item.detach_user_infos,
+                        &at,
+                        "detach_user_infos",
+                        &crate::operation::Bounds {
+                            max_items: ::std::option::Option::Some(500u64),
+                            ..crate::operation::Bounds::NONE
+                        },
+                    )?;
+                }
+            }
+            {
+                let item = body;
+                for (index, item) in item.desktops.iter().enumerate() {
+                    let at = crate::operation::field_path(
+                        &at,
+                        "desktops",
+                        ::std::option::Option::Some(index),
+                    );
+                    for (index, item) in item.detach_user_infos.iter().enumerate() {
+                        let at = crate::operation::field_path(
+                            &at,
+                            "detach_user_infos",
+                            ::std::option::Option::Some(index),
+                        );
+                        crate::operation::check_field(
+                            &item.user_id,
+                            &at,
+                            "user_id",
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::Some(1u64),
+                                max_length: ::std::option::Option::Some(255u64),
+                                ..crate::operation::Bounds::NONE
+                            },
+                        )?;
+                    }
+                }
+            }
+            ::std::result::Result::Ok(())
+        }
         /// Runs every check `send()` runs, without sending: the first rule of the document
         /// the request breaks, naming the field.
         pub fn check(&self) -> ::std::result::Result<(), crate::Error> {
             let Self { client: _, body } = self.clone();
             let body = crate::operation::required("body", body)?;
-            (|| -> ::std::result::Result<(), crate::Error> {
-                let body = &body;
-                let at = ::std::string::String::new();
-                {
-                    let item = body;
-                    let at = at.clone();
-                    crate::operation::check_bounds(
-                        &item.desktops,
-                        || crate::operation::field_path(
-                            &at,
-                            "desktops",
-                            ::std::option::Option::None,
-                        ),
-                        &crate::operation::Bounds {
-                            min_length: ::std::option::Option::None,
-                            max_length: ::std::option::Option::None,
-                            min_items: ::std::option::Option::Some(1u64),
-                            max_items: ::std::option::Option::Some(100u64),
-                            minimum: ::std::option::Option::None,
-                            maximum: ::std::option::Option::None,
-                        },
-                    )?;
-                }
-                {
-                    let item = body;
-                    let at = at.clone();
-                    for (index, item) in item.desktops.iter().enumerate() {
-                        let at = crate::operation::field_path(
-                            &at,
-                            "desktops",
-                            ::std::option::Option::Some(index),
-                        );
-                        crate::operation::check_bounds(
-                            &item.desktop_id,
-                            || crate::operation::field_path(
-                                &at,
-                                "desktop_id",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::Some(1u64),
-                                max_length: ::std::option::Option::Some(255u64),
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::None,
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                        crate::operation::check_bounds(
-                            &item.detach_user_infos,
-                            || crate::operation::field_path(
-                                &at,
-                                "detach_user_infos",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::None,
-                                max_length: ::std::option::Option::None,
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::Some(500u64),
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                    }
-                }
-                {
-                    let item = body;
-                    let at = at.clone();
-                    for (index, item) in item.desktops.iter().enumerate() {
-                        let at = crate::operation::field_path(
-                            &at,
-                            "desktops",
-                            ::std::option::Option::Some(index),
-                        );
-                        for (index, item) in item.detach_user_infos.iter().enumerate() {
-                            let at = crate::operation::field_path(
-                                &at,
-                                "detach_user_infos",
-                                ::std::option::Option::Some(index),
-                            );
-                            crate::operation::check_bounds(
-                                &item.user_id,
-                                || crate::operation::field_path(
-                                    &at,
-                                    "user_id",
-                                    ::std::option::Option::None,
-                                ),
-                                &crate::operation::Bounds {
-                                    min_length: ::std::option::Option::Some(1u64),
-                                    max_length: ::std::option::Option::Some(255u64),
-                                    min_items: ::std::option::Option::None,
-                                    max_items: ::std::option::Option::None,
-                                    minimum: ::std::option::Option::None,
-                                    maximum: ::std::option::Option::None,
-                                },
-                            )?;
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(())
-            })()?;
+            Self::check_body(&body)?;
             let _ = (body,);
             ::std::result::Result::Ok(())
         }
@@ -6646,108 +6297,7 @@ pub mod operations {
         > {
             let Self { client, body } = self;
             let body = crate::operation::required("body", body)?;
-            (|| -> ::std::result::Result<(), crate::Error> {
-                let body = &body;
-                let at = ::std::string::String::new();
-                {
-                    let item = body;
-                    let at = at.clone();
-                    crate::operation::check_bounds(
-                        &item.desktops,
-                        || crate::operation::field_path(
-                            &at,
-                            "desktops",
-                            ::std::option::Option::None,
-                        ),
-                        &crate::operation::Bounds {
-                            min_length: ::std::option::Option::None,
-                            max_length: ::std::option::Option::None,
-                            min_items: ::std::option::Option::Some(1u64),
-                            max_items: ::std::option::Option::Some(100u64),
-                            minimum: ::std::option::Option::None,
-                            maximum: ::std::option::Option::None,
-                        },
-                    )?;
-                }
-                {
-                    let item = body;
-                    let at = at.clone();
-                    for (index, item) in item.desktops.iter().enumerate() {
-                        let at = crate::operation::field_path(
-                            &at,
-                            "desktops",
-                            ::std::option::Option::Some(index),
-                        );
-                        crate::operation::check_bounds(
-                            &item.desktop_id,
-                            || crate::operation::field_path(
-                                &at,
-                                "desktop_id",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::Some(1u64),
-                                max_length: ::std::option::Option::Some(255u64),
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::None,
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                        crate::operation::check_bounds(
-                            &item.detach_user_infos,
-                            || crate::operation::field_path(
-                                &at,
-                                "detach_user_infos",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::None,
-                                max_length: ::std::option::Option::None,
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::Some(500u64),
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                    }
-                }
-                {
-                    let item = body;
-                    let at = at.clone();
-                    for (index, item) in item.desktops.iter().enumerate() {
-                        let at = crate::operation::field_path(
-                            &at,
-                            "desktops",
-                            ::std::option::Option::Some(index),
-                        );
-                        for (index, item) in item.detach_user_infos.iter().enumerate() {
-                            let at = crate::operation::field_path(
-                                &at,
-                                "detach_user_infos",
-                                ::std::option::Option::Some(index),
-                            );
-                            crate::operation::check_bounds(
-                                &item.user_id,
-                                || crate::operation::field_path(
-                                    &at,
-                                    "user_id",
-                                    ::std::option::Option::None,
-                                ),
-                                &crate::operation::Bounds {
-                                    min_length: ::std::option::Option::Some(1u64),
-                                    max_length: ::std::option::Option::Some(255u64),
-                                    min_items: ::std::option::Option::None,
-                                    max_items: ::std::option::Option::None,
-                                    minimum: ::std::option::Option::None,
-                                    maximum: ::std::option::Option::None,
-                                },
-                            )?;
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(())
-            })()?;
+            Self::check_body(&body)?;
             crate::operation::credentials_ready(&client).await?;
             let request = super::builder::BatchDetach::new(client.transport());
             let request = request.body(body);
@@ -6800,113 +6350,88 @@ pub mod operations {
             self.body = ::std::option::Option::Some(crate::operation::body(body));
             self
         }
+        /// The document's rules for the body: the first one broken, naming the field.
+        fn check_body(
+            body: &types::ChangeUserPrivilegeGroupRequest,
+        ) -> ::std::result::Result<(), crate::Error> {
+            let at = ::std::string::String::new();
+            {
+                let item = body;
+                crate::operation::check_field(
+                    &item.desktops,
+                    &at,
+                    "desktops",
+                    &crate::operation::Bounds {
+                        min_items: ::std::option::Option::Some(1u64),
+                        max_items: ::std::option::Option::Some(1000u64),
+                        ..crate::operation::Bounds::NONE
+                    },
+                )?;
+            }
+            {
+                let item = body;
+                for (index, item) in item.desktops.iter().enumerate() {
+                    let at = crate::operation::field_path(
+                        &at,
+                        "desktops",
+                        ::std::option::Option::Some(index),
+                    );
+                    crate::operation::check_field(
+                        &item.desktop_id,
+                        &at,
+                        "desktop_id",
+                        &crate::operation::Bounds {
+                            min_length: ::std::option::Option::Some(1u64),
+                            max_length: ::std::option::Option::Some(255u64),
+                            ..crate::operation::Bounds::NONE
+                        },
+                    )?;
+                    crate::operation::check_field(
+                        &item.attach_user_infos,
+                        &at,
+                        "attach_user_infos",
+                        &crate::operation::Bounds {
+                            max_items: ::std::option::Option::Some(500u64),
+                            ..crate::operation::Bounds::NONE
+                        },
+                    )?;
+                }
+            }
+            {
+                let item = body;
+                for (index, item) in item.desktops.iter().enumerate() {
+                    let at = crate::operation::field_path(
+                        &at,
+                        "desktops",
+                        ::std::option::Option::Some(index),
+                    );
+                    for (index, item) in item.attach_user_infos.iter().enumerate() {
+                        let at = crate::operation::field_path(
+                            &at,
+                            "attach_user_infos",
+                            ::std::option::Option::Some(index),
+                        );
+                        crate::operation::check_field(
+                            &item.user_name,
+                            &at,
+                            "user_name",
+                            &crate::operation::Bounds {
+                                min_length: ::std::option::Option::Some(1u64),
+                                max_length: ::std::option::Option::Some(64u64),
+                                ..crate::operation::Bounds::NONE
+                            },
+                        )?;
+                    }
+                }
+            }
+            ::std::result::Result::Ok(())
+        }
         /// Runs every check `send()` runs, without sending: the first rule of the document
         /// the request breaks, naming the field.
         pub fn check(&self) -> ::std::result::Result<(), crate::Error> {
             let Self { client: _, body } = self.clone();
             let body = crate::operation::required("body", body)?;
-            (|| -> ::std::result::Result<(), crate::Error> {
-                let body = &body;
-                let at = ::std::string::String::new();
-                {
-                    let item = body;
-                    let at = at.clone();
-                    crate::operation::check_bounds(
-                        &item.desktops,
-                        || crate::operation::field_path(
-                            &at,
-                            "desktops",
-                            ::std::option::Option::None,
-                        ),
-                        &crate::operation::Bounds {
-                            min_length: ::std::option::Option::None,
-                            max_length: ::std::option::Option::None,
-                            min_items: ::std::option::Option::Some(1u64),
-                            max_items: ::std::option::Option::Some(1000u64),
-                            minimum: ::std::option::Option::None,
-                            maximum: ::std::option::Option::None,
-                        },
-                    )?;
-                }
-                {
-                    let item = body;
-                    let at = at.clone();
-                    for (index, item) in item.desktops.iter().enumerate() {
-                        let at = crate::operation::field_path(
-                            &at,
-                            "desktops",
-                            ::std::option::Option::Some(index),
-                        );
-                        crate::operation::check_bounds(
-                            &item.desktop_id,
-                            || crate::operation::field_path(
-                                &at,
-                                "desktop_id",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::Some(1u64),
-                                max_length: ::std::option::Option::Some(255u64),
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::None,
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                        crate::operation::check_bounds(
-                            &item.attach_user_infos,
-                            || crate::operation::field_path(
-                                &at,
-                                "attach_user_infos",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::None,
-                                max_length: ::std::option::Option::None,
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::Some(500u64),
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                    }
-                }
-                {
-                    let item = body;
-                    let at = at.clone();
-                    for (index, item) in item.desktops.iter().enumerate() {
-                        let at = crate::operation::field_path(
-                            &at,
-                            "desktops",
-                            ::std::option::Option::Some(index),
-                        );
-                        for (index, item) in item.attach_user_infos.iter().enumerate() {
-                            let at = crate::operation::field_path(
-                                &at,
-                                "attach_user_infos",
-                                ::std::option::Option::Some(index),
-                            );
-                            crate::operation::check_bounds(
-                                &item.user_name,
-                                || crate::operation::field_path(
-                                    &at,
-                                    "user_name",
-                                    ::std::option::Option::None,
-                                ),
-                                &crate::operation::Bounds {
-                                    min_length: ::std::option::Option::Some(1u64),
-                                    max_length: ::std::option::Option::Some(64u64),
-                                    min_items: ::std::option::Option::None,
-                                    max_items: ::std::option::Option::None,
-                                    minimum: ::std::option::Option::None,
-                                    maximum: ::std::option::Option::None,
-                                },
-                            )?;
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(())
-            })()?;
+            Self::check_body(&body)?;
             let _ = (body,);
             ::std::result::Result::Ok(())
         }
@@ -6919,108 +6444,7 @@ pub mod operations {
         > {
             let Self { client, body } = self;
             let body = crate::operation::required("body", body)?;
-            (|| -> ::std::result::Result<(), crate::Error> {
-                let body = &body;
-                let at = ::std::string::String::new();
-                {
-                    let item = body;
-                    let at = at.clone();
-                    crate::operation::check_bounds(
-                        &item.desktops,
-                        || crate::operation::field_path(
-                            &at,
-                            "desktops",
-                            ::std::option::Option::None,
-                        ),
-                        &crate::operation::Bounds {
-                            min_length: ::std::option::Option::None,
-                            max_length: ::std::option::Option::None,
-                            min_items: ::std::option::Option::Some(1u64),
-                            max_items: ::std::option::Option::Some(1000u64),
-                            minimum: ::std::option::Option::None,
-                            maximum: ::std::option::Option::None,
-                        },
-                    )?;
-                }
-                {
-                    let item = body;
-                    let at = at.clone();
-                    for (index, item) in item.desktops.iter().enumerate() {
-                        let at = crate::operation::field_path(
-                            &at,
-                            "desktops",
-                            ::std::option::Option::Some(index),
-                        );
-                        crate::operation::check_bounds(
-                            &item.desktop_id,
-                            || crate::operation::field_path(
-                                &at,
-                                "desktop_id",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::Some(1u64),
-                                max_length: ::std::option::Option::Some(255u64),
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::None,
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                        crate::operation::check_bounds(
-                            &item.attach_user_infos,
-                            || crate::operation::field_path(
-                                &at,
-                                "attach_user_infos",
-                                ::std::option::Option::None,
-                            ),
-                            &crate::operation::Bounds {
-                                min_length: ::std::option::Option::None,
-                                max_length: ::std::option::Option::None,
-                                min_items: ::std::option::Option::None,
-                                max_items: ::std::option::Option::Some(500u64),
-                                minimum: ::std::option::Option::None,
-                                maximum: ::std::option::Option::None,
-                            },
-                        )?;
-                    }
-                }
-                {
-                    let item = body;
-                    let at = at.clone();
-                    for (index, item) in item.desktops.iter().enumerate() {
-                        let at = crate::operation::field_path(
-                            &at,
-                            "desktops",
-                            ::std::option::Option::Some(index),
-                        );
-                        for (index, item) in item.attach_user_infos.iter().enumerate() {
-                            let at = crate::operation::field_path(
-                                &at,
-                                "attach_user_infos",
-                                ::std::option::Option::Some(index),
-                            );
-                            crate::operation::check_bounds(
-                                &item.user_name,
-                                || crate::operation::field_path(
-                                    &at,
-                                    "user_name",
-                                    ::std::option::Option::None,
-                                ),
-                                &crate::operation::Bounds {
-                                    min_length: ::std::option::Option::Some(1u64),
-                                    max_length: ::std::option::Option::Some(64u64),
-                                    min_items: ::std::option::Option::None,
-                                    max_items: ::std::option::Option::None,
-                                    minimum: ::std::option::Option::None,
-                                    maximum: ::std::option::Option::None,
-                                },
-                            )?;
-                        }
-                    }
-                }
-                ::std::result::Result::Ok(())
-            })()?;
+            Self::check_body(&body)?;
             crate::operation::credentials_ready(&client).await?;
             let request = super::builder::ChangeUserPrivilegeGroup::new(
                 client.transport(),
@@ -7058,10 +6482,7 @@ pub mod operations {
                     &crate::operation::Bounds {
                         min_length: ::std::option::Option::Some(1u64),
                         max_length: ::std::option::Option::Some(255u64),
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
-                        minimum: ::std::option::Option::None,
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                     &[],
                 ),
@@ -7178,12 +6599,8 @@ pub mod operations {
                     value.into(),
                     crate::operation::Place::Query,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
                         max_length: ::std::option::Option::Some(255u64),
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
-                        minimum: ::std::option::Option::None,
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                     &[],
                 ),
@@ -7201,12 +6618,8 @@ pub mod operations {
                     value.into(),
                     crate::operation::Place::Query,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
                         max_length: ::std::option::Option::Some(255u64),
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
-                        minimum: ::std::option::Option::None,
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                     &[],
                 ),
@@ -7224,12 +6637,8 @@ pub mod operations {
                     value.into(),
                     crate::operation::Place::Query,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
                         max_length: ::std::option::Option::Some(255u64),
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
-                        minimum: ::std::option::Option::None,
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                     &[],
                 ),
@@ -7247,12 +6656,8 @@ pub mod operations {
                     value.into(),
                     crate::operation::Place::Query,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
                         max_length: ::std::option::Option::Some(255u64),
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
-                        minimum: ::std::option::Option::None,
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                     &[],
                 ),
@@ -7270,12 +6675,8 @@ pub mod operations {
                     value.into(),
                     crate::operation::Place::Query,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
                         max_length: ::std::option::Option::Some(255u64),
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
-                        minimum: ::std::option::Option::None,
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                     &[],
                 ),
@@ -7293,12 +6694,8 @@ pub mod operations {
                     value.into(),
                     crate::operation::Place::Query,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
                         max_length: ::std::option::Option::Some(255u64),
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
-                        minimum: ::std::option::Option::None,
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                     &[],
                 ),
@@ -7323,12 +6720,8 @@ pub mod operations {
                     value.into(),
                     crate::operation::Place::Query,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
                         max_length: ::std::option::Option::Some(255u64),
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
-                        minimum: ::std::option::Option::None,
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                     &[],
                 ),
@@ -7346,12 +6739,8 @@ pub mod operations {
                     value.into(),
                     crate::operation::Place::Query,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
                         max_length: ::std::option::Option::Some(36u64),
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
-                        minimum: ::std::option::Option::None,
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                     &[],
                 ),
@@ -7369,12 +6758,8 @@ pub mod operations {
                     value.into(),
                     crate::operation::Place::Query,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
                         max_length: ::std::option::Option::Some(255u64),
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
-                        minimum: ::std::option::Option::None,
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                     &[],
                 ),
@@ -7392,12 +6777,8 @@ pub mod operations {
                     value.into(),
                     crate::operation::Place::Query,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
                         max_length: ::std::option::Option::Some(255u64),
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
-                        minimum: ::std::option::Option::None,
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                     &[],
                 ),
@@ -7422,12 +6803,7 @@ pub mod operations {
                     value.into(),
                     crate::operation::Place::Query,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
-                        max_length: ::std::option::Option::None,
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
-                        minimum: ::std::option::Option::None,
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                     &["created", "computer_name"],
                 ),
@@ -7445,12 +6821,7 @@ pub mod operations {
                     value.into(),
                     crate::operation::Place::Query,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
-                        max_length: ::std::option::Option::None,
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
-                        minimum: ::std::option::Option::None,
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                     &["ASC", "DESC"],
                 ),
@@ -7464,12 +6835,9 @@ pub mod operations {
                     "offset",
                     value,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
-                        max_length: ::std::option::Option::None,
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
                         minimum: ::std::option::Option::Some(0i64),
                         maximum: ::std::option::Option::Some(2147483647i64),
+                        ..crate::operation::Bounds::NONE
                     },
                 ),
             );
@@ -7482,12 +6850,9 @@ pub mod operations {
                     "limit",
                     value,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
-                        max_length: ::std::option::Option::None,
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
                         minimum: ::std::option::Option::Some(0i64),
                         maximum: ::std::option::Option::Some(500i64),
+                        ..crate::operation::Bounds::NONE
                     },
                 ),
             );
@@ -7737,10 +7102,7 @@ pub mod operations {
                     &crate::operation::Bounds {
                         min_length: ::std::option::Option::Some(1u64),
                         max_length: ::std::option::Option::Some(255u64),
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
-                        minimum: ::std::option::Option::None,
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                     &[],
                 ),
@@ -7813,12 +7175,8 @@ pub mod operations {
                     value.into(),
                     crate::operation::Place::Query,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
                         max_length: ::std::option::Option::Some(255u64),
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
-                        minimum: ::std::option::Option::None,
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                     &[],
                 ),
@@ -7836,12 +7194,8 @@ pub mod operations {
                     value.into(),
                     crate::operation::Place::Query,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
                         max_length: ::std::option::Option::Some(64u64),
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
-                        minimum: ::std::option::Option::None,
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                     &[],
                 ),
@@ -7859,12 +7213,8 @@ pub mod operations {
                     value.into(),
                     crate::operation::Place::Query,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
                         max_length: ::std::option::Option::Some(40u64),
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
-                        minimum: ::std::option::Option::None,
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                     &[],
                 ),
@@ -7878,12 +7228,8 @@ pub mod operations {
                     "offset",
                     value,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
-                        max_length: ::std::option::Option::None,
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
                         minimum: ::std::option::Option::Some(0i64),
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                 ),
             );
@@ -7896,12 +7242,8 @@ pub mod operations {
                     "limit",
                     value,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
-                        max_length: ::std::option::Option::None,
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
                         minimum: ::std::option::Option::Some(1i64),
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                 ),
             );
@@ -8033,12 +7375,8 @@ pub mod operations {
                     value.into(),
                     crate::operation::Place::Query,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
                         max_length: ::std::option::Option::Some(255u64),
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
-                        minimum: ::std::option::Option::None,
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                     &[],
                 ),
@@ -8052,12 +7390,8 @@ pub mod operations {
                     "offset",
                     value,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
-                        max_length: ::std::option::Option::None,
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
                         minimum: ::std::option::Option::Some(0i64),
-                        maximum: ::std::option::Option::None,
+                        ..crate::operation::Bounds::NONE
                     },
                 ),
             );
@@ -8070,12 +7404,9 @@ pub mod operations {
                     "limit",
                     value,
                     &crate::operation::Bounds {
-                        min_length: ::std::option::Option::None,
-                        max_length: ::std::option::Option::None,
-                        min_items: ::std::option::Option::None,
-                        max_items: ::std::option::Option::None,
                         minimum: ::std::option::Option::Some(1i64),
                         maximum: ::std::option::Option::Some(100i64),
+                        ..crate::operation::Bounds::NONE
                     },
                 ),
             );
