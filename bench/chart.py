@@ -62,6 +62,11 @@ def generation(results):
                 bars.append((f"generation time vs openapi-generator ({cells[0]})", float(cells[3].rstrip("×"))))
             except ValueError:
                 pass
+        if len(cells) >= 7 and cells[6].endswith("×") and cells[0].startswith("synthetic-1000"):
+            try:
+                bars.append((f"generation memory vs openapi-generator ({cells[0]})", 1 / float(cells[6].rstrip("×"))))
+            except (ValueError, ZeroDivisionError):
+                pass
     return bars
 
 

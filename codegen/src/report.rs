@@ -555,16 +555,19 @@ pub fn direction_of(item: &str, surface: &Surface) -> Direction {
         "answer" | "starts-job" | "partial-failures" | "pagination" => return Direction::Answer,
         _ => return Direction::Both,
     };
-    surface
-        .entries()
-        .filter_map(|(key, value)| {
-            let schema = key.strip_prefix("used-in ")?;
-            owner
-                .starts_with(schema)
-                .then(|| (schema.len(), Direction::parse(value)))
+    // The longest schema name the owner starts with: a lookup per prefix, not a scan of the
+    // surface per change (a report on a large document makes thousands of these).
+    let mut key = String::from("used-in ");
+    let start = key.len();
+    (1..=owner.len())
+        .rev()
+        .filter(|&len| owner.is_char_boundary(len))
+        .find_map(|len| {
+            key.truncate(start);
+            key.push_str(&owner[..len]);
+            surface.get(&key)
         })
-        .max_by_key(|(len, _)| *len)
-        .and_then(|(_, direction)| direction)
+        .and_then(Direction::parse)
         .unwrap_or(Direction::Both)
 }
 
