@@ -223,7 +223,7 @@ fn builder(operation: &Operation) -> TokenStream {
                     quote! {
                         /// The document's rules for the body: the first one broken, naming the field.
                         fn check_body(body: &types::#body_type) -> ::std::result::Result<(), crate::Error> {
-                            let at = ::std::string::String::new();
+                            let at = crate::operation::FieldPath::ROOT;
                             #(#checks)*
                             ::std::result::Result::Ok(())
                         }
@@ -476,14 +476,14 @@ fn walk_step(step: &Step, inner: TokenStream) -> TokenStream {
     if step.array {
         quote! {
             for (index, item) in item.#field.iter().enumerate() {
-                let at = crate::operation::field_path(&at, #property, ::std::option::Option::Some(index));
+                let at = at.field(#property, ::std::option::Option::Some(index));
                 #inner
             }
         }
     } else if step.optional {
         quote! {
             if let ::std::option::Option::Some(item) = &item.#field {
-                let at = crate::operation::field_path(&at, #property, ::std::option::Option::None);
+                let at = at.field(#property, ::std::option::Option::None);
                 #inner
             }
         }
@@ -491,7 +491,7 @@ fn walk_step(step: &Step, inner: TokenStream) -> TokenStream {
         quote! {
             {
                 let item = &item.#field;
-                let at = crate::operation::field_path(&at, #property, ::std::option::Option::None);
+                let at = at.field(#property, ::std::option::Option::None);
                 #inner
             }
         }

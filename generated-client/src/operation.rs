@@ -220,11 +220,11 @@ pub(crate) fn check_bounds(
 /// only for the message.
 pub(crate) fn check_field(
     value: &impl Bounded,
-    at: &str,
+    at: &FieldPath<'_>,
     property: &str,
     bounds: &Bounds,
 ) -> Result<(), Error> {
-    check_bounds(value, || field_path(at, property, None), bounds)
+    check_bounds(value, || at.field(property, None).render(), bounds)
 }
 
 /// Makes sure the client holds credentials valid now (renewing them when due) before a call
@@ -312,23 +312,53 @@ pub(crate) struct RequiredWhen {
     pub requires: &'static [&'static str],
 }
 
-/// The path of a field below `at`: `desktops[0].assign_model`.
-pub(crate) fn field_path(at: &str, property: &str, index: Option<usize>) -> String {
-    let mut path = if at.is_empty() {
-        property.to_string()
-    } else {
-        format!("{at}.{property}")
+/// Where a value sits in a request body, for messages (`desktops[0].assign_model`): a chain
+/// of borrowed steps on the stack, turned into text only when a check fails, so a request
+/// that passes every check allocates nothing for its paths.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FieldPath<'a> {
+    parent: Option<&'a FieldPath<'a>>,
+    property: &'a str,
+    index: Option<usize>,
+}
+
+impl<'a> FieldPath<'a> {
+    /// The body itself.
+    pub(crate) const ROOT: FieldPath<'static> = FieldPath {
+        parent: None,
+        property: "",
+        index: None,
     };
-    if let Some(index) = index {
-        path.push_str(&format!("[{index}]"));
+
+    /// The field `property` of this value (its item `index`, for an array).
+    pub(crate) fn field(&'a self, property: &'a str, index: Option<usize>) -> FieldPath<'a> {
+        FieldPath {
+            parent: Some(self),
+            property,
+            index,
+        }
     }
-    path
+
+    /// The path as text: `desktops[0].assign_model`.
+    pub(crate) fn render(&self) -> String {
+        let mut path = self.parent.map(FieldPath::render).unwrap_or_default();
+        if !self.property.is_empty() {
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(self.property);
+        }
+        if let Some(index) = self.index {
+            path.push_str(&format!("[{index}]"));
+        }
+        path
+    }
 }
 
 /// Checks `rules` on `node` (the object at `at`), as its wire form.
 pub(crate) fn required_when(
     node: &impl Serialize,
-    at: &str,
+    at: &FieldPath<'_>,
     rules: &[RequiredWhen],
 ) -> Result<(), Error> {
     let value = serde_json::to_value(node).unwrap_or(Value::Null);
@@ -341,7 +371,7 @@ pub(crate) fn required_when(
         }
         for needed in rule.requires {
             if value.get(*needed).is_none_or(Value::is_null) {
-                let field = field_path(at, needed, None);
+                let field = at.field(needed, None).render();
                 return Err(Error::invalid(
                     Some(field.clone()),
                     format!("{field} is required when {} is {decider}", rule.property),
@@ -658,6 +688,33 @@ mod tests {
             Some("user_group")
         );
         assert_eq!(field_of("something else"), None);
+    }
+
+    #[test]
+    fn field_paths_read_as_the_body_is_written() {
+        let root = FieldPath::ROOT;
+        assert_eq!(root.render(), "");
+        let desktop = root.field("desktops", Some(3));
+        assert_eq!(desktop.render(), "desktops[3]");
+        let model = desktop.field("assign_model", None);
+        assert_eq!(
+            model.field("user_name", None).render(),
+            "desktops[3].assign_model.user_name"
+        );
+        let error = check_field(
+            &"a name that is too long".to_string(),
+            &desktop,
+            "user_name",
+            &Bounds {
+                max_length: Some(4),
+                ..Bounds::NONE
+            },
+        )
+        .unwrap_err();
+        assert!(
+            error.to_string().contains("desktops[3].user_name"),
+            "{error}"
+        );
     }
 
     fn path_value(name: &str, value: String) -> Result<String, Invalid> {

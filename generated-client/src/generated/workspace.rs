@@ -5979,7 +5979,7 @@ pub mod operations {
         fn check_body(
             body: &types::BatchAttachRequest,
         ) -> ::std::result::Result<(), crate::Error> {
-            let at = ::std::string::String::new();
+            let at = crate::operation::FieldPath::ROOT;
             {
                 let item = body;
                 crate::operation::check_field(
@@ -6005,11 +6005,7 @@ pub mod operations {
             {
                 let item = body;
                 for (index, item) in item.desktops.iter().enumerate() {
-                    let at = crate::operation::field_path(
-                        &at,
-                        "desktops",
-                        ::std::option::Option::Some(index),
-                    );
+                    let at = at.field("desktops", ::std::option::Option::Some(index));
                     crate::operation::check_field(
                         &item.desktop_id,
                         &at,
@@ -6052,17 +6048,13 @@ pub mod operations {
             {
                 let item = body;
                 for (index, item) in item.desktops.iter().enumerate() {
-                    let at = crate::operation::field_path(
-                        &at,
-                        "desktops",
-                        ::std::option::Option::Some(index),
-                    );
+                    let at = at.field("desktops", ::std::option::Option::Some(index));
                     for (index, item) in item.attach_user_infos.iter().enumerate() {
-                        let at = crate::operation::field_path(
-                            &at,
-                            "attach_user_infos",
-                            ::std::option::Option::Some(index),
-                        );
+                        let at = at
+                            .field(
+                                "attach_user_infos",
+                                ::std::option::Option::Some(index),
+                            );
                         crate::operation::check_field(
                             &item.user_id,
                             &at,
@@ -6079,11 +6071,7 @@ pub mod operations {
             {
                 let item = body;
                 for (index, item) in item.users.iter().enumerate() {
-                    let at = crate::operation::field_path(
-                        &at,
-                        "users",
-                        ::std::option::Option::Some(index),
-                    );
+                    let at = at.field("users", ::std::option::Option::Some(index));
                     crate::operation::check_field(
                         &item.user_id,
                         &at,
@@ -6099,11 +6087,7 @@ pub mod operations {
             {
                 let item = body;
                 if let ::std::option::Option::Some(item) = &item.assign_model {
-                    let at = crate::operation::field_path(
-                        &at,
-                        "assign_model",
-                        ::std::option::Option::None,
-                    );
+                    let at = at.field("assign_model", ::std::option::Option::None);
                     crate::operation::required_when(
                         item,
                         &at,
@@ -6207,7 +6191,7 @@ pub mod operations {
         fn check_body(
             body: &types::BatchDetachRequest,
         ) -> ::std::result::Result<(), crate::Error> {
-            let at = ::std::string::String::new();
+            let at = crate::operation::FieldPath::ROOT;
             {
                 let item = body;
                 crate::operation::check_field(
@@ -6224,11 +6208,7 @@ pub mod operations {
             {
                 let item = body;
                 for (index, item) in item.desktops.iter().enumerate() {
-                    let at = crate::operation::field_path(
-                        &at,
-                        "desktops",
-                        ::std::option::Option::Some(index),
-                    );
+                    let at = at.field("desktops", ::std::option::Option::Some(index));
                     crate::operation::check_field(
                         &item.desktop_id,
                         &at,
@@ -6253,17 +6233,13 @@ pub mod operations {
             {
                 let item = body;
                 for (index, item) in item.desktops.iter().enumerate() {
-                    let at = crate::operation::field_path(
-                        &at,
-                        "desktops",
-                        ::std::option::Option::Some(index),
-                    );
+                    let at = at.field("desktops", ::std::option::Option::Some(index));
                     for (index, item) in item.detach_user_infos.iter().enumerate() {
-                        let at = crate::operation::field_path(
-                            &at,
-                            "detach_user_infos",
-                            ::std::option::Option::Some(index),
-                        );
+                        let at = at
+                            .field(
+                                "detach_user_infos",
+                                ::std::option::Option::Some(index),
+                            );
                         crate::operation::check_field(
                             &item.user_id,
                             &at,
@@ -6354,7 +6330,7 @@ pub mod operations {
         fn check_body(
             body: &types::ChangeUserPrivilegeGroupRequest,
         ) -> ::std::result::Result<(), crate::Error> {
-            let at = ::std::string::String::new();
+            let at = crate::operation::FieldPath::ROOT;
             {
                 let item = body;
                 crate::operation::check_field(
@@ -6371,11 +6347,7 @@ pub mod operations {
             {
                 let item = body;
                 for (index, item) in item.desktops.iter().enumerate() {
-                    let at = crate::operation::field_path(
-                        &at,
-                        "desktops",
-                        ::std::option::Option::Some(index),
-                    );
+                    let at = at.field("desktops", ::std::option::Option::Some(index));
                     crate::operation::check_field(
                         &item.desktop_id,
                         &at,
@@ -6400,17 +6372,13 @@ pub mod operations {
             {
                 let item = body;
                 for (index, item) in item.desktops.iter().enumerate() {
-                    let at = crate::operation::field_path(
-                        &at,
-                        "desktops",
-                        ::std::option::Option::Some(index),
-                    );
+                    let at = at.field("desktops", ::std::option::Option::Some(index));
                     for (index, item) in item.attach_user_infos.iter().enumerate() {
-                        let at = crate::operation::field_path(
-                            &at,
-                            "attach_user_infos",
-                            ::std::option::Option::Some(index),
-                        );
+                        let at = at
+                            .field(
+                                "attach_user_infos",
+                                ::std::option::Option::Some(index),
+                            );
                         crate::operation::check_field(
                             &item.user_name,
                             &at,
