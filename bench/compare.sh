@@ -8,7 +8,7 @@
 #   bench/compare.sh [SECTION...]     sections: generation overhead micro fleet build (default: all)
 #   BENCH_SECONDS=2 BENCH_ROUNDS=5 bench/compare.sh overhead
 #
-# The whole run takes about 15 minutes on 2 cores (clean builds in BUILD_ROUNDS interleaved
+# The whole run takes about 31 minutes on 2 cores, half of it the clean builds (four crates in BUILD_ROUNDS interleaved
 # rounds, default 3). Request overhead is measured in BENCH_ROUNDS interleaved rounds (ours,
 # raw, openapi-generator) with the server pinned to CPU 0 and the client to CPU 1; the tables
 # report medians over the rounds. Instructions per request are
