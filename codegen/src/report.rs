@@ -111,6 +111,9 @@ pub struct Report {
     pub source_changed: bool,
     /// The document's `info.version`, before and after.
     pub versions: (Option<String>, Option<String>),
+    /// Whether the document itself changed (its digest; unknown counts as changed): a new
+    /// generator changes the code, not the document, and calls for no new `info.version`.
+    pub document_changed: bool,
 }
 
 impl Report {
@@ -143,6 +146,10 @@ impl Report {
                 before.get("info version").map(str::to_string),
                 after.get("info version").map(str::to_string),
             ),
+            document_changed: match (before.get("info digest"), after.get("info digest")) {
+                (Some(old), Some(new)) => old != new,
+                _ => true,
+            },
         };
         report.pair_renamed_operations();
         report.pair_renamed_types(before, after);
@@ -414,6 +421,12 @@ impl Report {
                 "info.version {before} → {after}: not MAJOR.MINOR.PATCH, cannot be compared"
             ));
         };
+        if !self.document_changed && self.changes.is_empty() {
+            return Ok(format!(
+                "info.version {before} → {after}: the document did not change (the generated \
+                 code did: a release of the crate, not of the document)"
+            ));
+        }
         let verdict = self.semver();
         let (major, minor, patch) = old;
         let wanted = match verdict {
@@ -464,7 +477,11 @@ impl Report {
             }
         }
         if out.is_empty() && self.source_changed {
-            out.push_str("### Changed\n- Documentation of the generated API (no API change).\n");
+            out.push_str(if self.document_changed {
+                "### Changed\n- Documentation of the generated API (no API change).\n"
+            } else {
+                "### Changed\n- The generated code, from the same document (no API change).\n"
+            });
         }
         out
     }
@@ -1009,6 +1026,36 @@ mod tests {
             Report::new(&surface(BASE), &surface(BASE), true).semver(),
             Semver::Patch
         );
+    }
+
+    #[test]
+    fn a_new_generator_alone_calls_for_no_new_document_version() {
+        let with_digest = |digest: &str| {
+            surface(&format!(
+                "{BASE}info version = 2.0.0\ninfo digest = {digest}\n"
+            ))
+        };
+        // The same document, other generated code: a patch of the crate, not of the document.
+        let regenerated = Report::new(&with_digest("aa"), &with_digest("aa"), true);
+        assert_eq!(regenerated.semver(), Semver::Patch);
+        assert!(regenerated.changes.is_empty());
+        assert!(
+            regenerated.version_check().is_ok(),
+            "{:?}",
+            regenerated.version_check()
+        );
+        assert!(regenerated.changelog_entry().contains("same document"));
+        // A description edited: the document changed, so its version must move.
+        let edited = Report::new(&with_digest("aa"), &with_digest("bb"), true);
+        assert!(edited.version_check().is_err());
+        assert!(edited.changelog_entry().contains("Documentation"));
+        // A surface without a digest (written before there was one) counts as changed.
+        let unknown = Report::new(
+            &surface(&format!("{BASE}info version = 2.0.0\n")),
+            &with_digest("aa"),
+            true,
+        );
+        assert!(unknown.version_check().is_err());
     }
 
     #[test]

@@ -163,6 +163,7 @@ impl Surface {
         if let Some(version) = tree.pointer("/info/version").and_then(Value::as_str) {
             self.add("info version".into(), version.to_string());
         }
+        self.add("info digest".into(), digest(tree));
         let global_security = tree.get("security");
         for item in tree
             .get("paths")
@@ -316,4 +317,16 @@ fn rust_type(tokens: &str) -> String {
     ]
     .iter()
     .fold(compact, |text, prefix| text.replace(prefix, ""))
+}
+
+/// A digest of the document's content (its JSON tree, so layout and comments do not count):
+/// how the change report tells a change of the document from a change of the generator.
+/// FNV-1a, 64 bits: written here so that it never changes with a toolchain or a crate.
+#[cfg(feature = "format")]
+fn digest(tree: &Value) -> String {
+    let text = tree.to_string();
+    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    format!("{hash:016x}")
 }
