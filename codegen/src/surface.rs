@@ -319,12 +319,39 @@ fn rust_type(tokens: &str) -> String {
     .fold(compact, |text, prefix| text.replace(prefix, ""))
 }
 
-/// A digest of the document's content (its JSON tree, so layout and comments do not count):
-/// how the change report tells a change of the document from a change of the generator.
-/// FNV-1a, 64 bits: written here so that it never changes with a toolchain or a crate.
+/// A digest of the document's content (its JSON tree with keys in sorted order, so layout,
+/// comments and key order do not count): how the change report tells a change of the
+/// document from a change of the generator. FNV-1a, 64 bits, written here so that it never
+/// changes with a toolchain, a crate or a crate's features.
 #[cfg(feature = "format")]
 fn digest(tree: &Value) -> String {
-    let text = tree.to_string();
+    fn canonical(value: &Value, out: &mut String) {
+        match value {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                out.push('{');
+                for key in keys {
+                    out.push_str(&Value::String(key.clone()).to_string());
+                    out.push(':');
+                    canonical(&map[key.as_str()], out);
+                    out.push(',');
+                }
+                out.push('}');
+            }
+            Value::Array(items) => {
+                out.push('[');
+                for item in items {
+                    canonical(item, out);
+                    out.push(',');
+                }
+                out.push(']');
+            }
+            scalar => out.push_str(&scalar.to_string()),
+        }
+    }
+    let mut text = String::new();
+    canonical(tree, &mut text);
     let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
     });
