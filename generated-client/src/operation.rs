@@ -62,7 +62,7 @@ pub(crate) enum Place {
 }
 
 /// The bounds the document gives a value (see `workspace_codegen::model::Bounds`).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Bounds {
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
@@ -201,21 +201,6 @@ fn within(measure: Measure, bounds: &Bounds) -> Result<(), String> {
     }
 }
 
-/// Checks a body field against its bounds; `at` gives its path, for the message.
-pub(crate) fn check_bounds(
-    value: &impl Bounded,
-    at: impl FnOnce() -> String,
-    bounds: &Bounds,
-) -> Result<(), Error> {
-    let Some(measure) = value.measure() else {
-        return Ok(());
-    };
-    within(measure, bounds).map_err(|why| {
-        let field = at();
-        Error::invalid(Some(field.clone()), format!("{field} {why}"))
-    })
-}
-
 /// Checks the field `property` of the value at `at` against its bounds; the path is built
 /// only for the message.
 pub(crate) fn check_field(
@@ -224,7 +209,13 @@ pub(crate) fn check_field(
     property: &str,
     bounds: &Bounds,
 ) -> Result<(), Error> {
-    check_bounds(value, || at.field(property, None).render(), bounds)
+    let Some(measure) = value.measure() else {
+        return Ok(());
+    };
+    within(measure, bounds).map_err(|why| {
+        let field = at.field(property, None).render();
+        Error::invalid(Some(field.clone()), format!("{field} {why}"))
+    })
 }
 
 /// Makes sure the client holds credentials valid now (renewing them when due) before a call
@@ -718,7 +709,7 @@ mod tests {
     }
 
     fn path_value(name: &str, value: String) -> Result<String, Invalid> {
-        text_parameter(name, value, Place::Path, &Bounds::default(), &[])
+        text_parameter(name, value, Place::Path, &Bounds::NONE, &[])
     }
 
     #[test]
@@ -745,7 +736,7 @@ mod tests {
     fn parameters_keep_their_bounds_and_values() {
         let bounds = Bounds {
             max_length: Some(3),
-            ..Bounds::default()
+            ..Bounds::NONE
         };
         let error = text_parameter("name", "abcd".into(), Place::Query, &bounds, &[]).unwrap_err();
         assert_eq!(
@@ -760,7 +751,7 @@ mod tests {
             "sort",
             "up".into(),
             Place::Query,
-            &Bounds::default(),
+            &Bounds::NONE,
             &["ASC", "DESC"],
         )
         .unwrap_err();
@@ -768,7 +759,7 @@ mod tests {
         let range = Bounds {
             minimum: Some(-1),
             maximum: Some(500),
-            ..Bounds::default()
+            ..Bounds::NONE
         };
         assert_eq!(
             integer_parameter("limit", 501, &range).unwrap_err().message,
@@ -786,21 +777,23 @@ mod tests {
         let items = Bounds {
             min_items: Some(1),
             max_items: Some(2),
-            ..Bounds::default()
+            ..Bounds::NONE
         };
-        let error = check_bounds(&vec![1, 2, 3], || "desktops".into(), &items).unwrap_err();
+        let root = FieldPath::ROOT;
+        let error = check_field(&vec![1, 2, 3], &root, "desktops", &items).unwrap_err();
         assert_eq!(
             error.to_string(),
             "invalid request, not sent: desktops has 3 items; at most 2 are accepted"
         );
-        assert!(check_bounds(&Vec::<u8>::new(), || "desktops".into(), &items).is_err());
+        assert!(check_field(&Vec::<u8>::new(), &root, "desktops", &items).is_err());
         assert!(
-            check_bounds(
+            check_field(
                 &None::<String>,
-                || unreachable!(),
+                &root,
+                "user_name",
                 &Bounds {
                     min_length: Some(1),
-                    ..Bounds::default()
+                    ..Bounds::NONE
                 }
             )
             .is_ok(),
