@@ -2,7 +2,7 @@
 //! wrong for one change, each with its reason; and the date sunset dates are compared with.
 
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use serde_json::Value;
 use workspace_codegen::report::Override;
@@ -52,39 +52,27 @@ pub fn read(path: &Path) -> Result<Vec<Override>, String> {
 
 /// Today's date in UTC, `YYYY-MM-DD`.
 pub fn today() -> String {
-    let days = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() / 86_400);
-    civil_date(days as i64)
+    date_of(SystemTime::now())
 }
 
-/// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_date(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+/// The UTC date of `time`, `YYYY-MM-DD`: the date part of its RFC 3339 form.
+fn date_of(time: SystemTime) -> String {
+    let mut text = humantime::format_rfc3339_seconds(time).to_string();
+    text.truncate("YYYY-MM-DD".len());
+    text
 }
 
 #[cfg(test)]
 mod tests {
-    use super::civil_date;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::date_of;
 
     #[test]
     fn days_become_dates() {
-        assert_eq!(civil_date(0), "1970-01-01");
-        assert_eq!(civil_date(11_016), "2000-02-29");
-        assert_eq!(civil_date(20_787), "2026-11-30");
+        let day = |days: u64| UNIX_EPOCH + Duration::from_secs(days * 86_400);
+        assert_eq!(date_of(day(0)), "1970-01-01");
+        assert_eq!(date_of(day(11_016)), "2000-02-29");
+        assert_eq!(date_of(day(20_787)), "2026-11-30");
     }
 }
