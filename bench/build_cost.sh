@@ -11,12 +11,12 @@
 #   openapi-generator-ring - the same crate with rustls on ring, the provider ours uses
 #                       (its `rustls` feature brings aws-lc-rs, whose C build is most of
 #                       its time): the comparison made fair the other way
-# The variants are built in BUILD_ROUNDS interleaved rounds (default 3; a clean build on a
+# The variants are built in BUILD_ROUNDS interleaved rounds (default 2; a clean build on a
 # shared 2-core machine varies by about 10 % from run to run). Prints each variant's median and
 # every round's seconds, the ratios of the medians, and each build's units, crates and ten
 # slowest units (from the last round).
 set -euo pipefail
-rounds=${BUILD_ROUNDS:-3}
+rounds=${BUILD_ROUNDS:-2}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

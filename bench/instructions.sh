@@ -10,8 +10,8 @@
 set -euo pipefail
 endpoint=$1
 driver=$2
-few=${INSTRUCTIONS_FEW:-1000}
-many=${INSTRUCTIONS_MANY:-5000}
+few=${INSTRUCTIONS_FEW:-500}
+many=${INSTRUCTIONS_MANY:-2500}
 
 instructions() { # command...
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null \

@@ -837,8 +837,12 @@ impl World {
     pub fn list_desktops(&mut self, query: &Map<String, Value>, now: Instant) -> Value {
         self.settle(now);
         let text = |name: &str| query.get(name).and_then(Value::as_str);
+        // The filters are read once, not per desktop: a page of a large fleet stays cheap.
+        let (status, desktop_type) = (text("status"), text("desktop_type"));
+        let (computer_name, user_name) = (text("computer_name"), text("user_name"));
+        let user_attached = query.get("user_attached").and_then(Value::as_bool);
         // Describing a desktop costs; only the filters on described fields need it.
-        let needs_description = text("status").is_some() || text("desktop_type").is_some();
+        let needs_description = status.is_some() || desktop_type.is_some();
         let selected: Vec<&Desktop> = self
             .desktops
             .values()
@@ -849,18 +853,15 @@ impl World {
                     Value::Null
                 };
                 let field = |name: &str| described.get(name).and_then(Value::as_str);
-                text("status").is_none_or(|s| field("status") == Some(s))
-                    && text("computer_name").is_none_or(|n| d.spec.name == n)
-                    && text("desktop_type").is_none_or(|t| field("desktop_type") == Some(t))
-                    && text("user_name").is_none_or(|u| {
+                status.is_none_or(|s| field("status") == Some(s))
+                    && computer_name.is_none_or(|n| d.spec.name == n)
+                    && desktop_type.is_none_or(|t| field("desktop_type") == Some(t))
+                    && user_name.is_none_or(|u| {
                         d.attachments
                             .iter()
                             .any(|a| a.kind != "GROUP" && a.name == u)
                     })
-                    && query
-                        .get("user_attached")
-                        .and_then(Value::as_bool)
-                        .is_none_or(|attached| attached != d.attachments.is_empty())
+                    && user_attached.is_none_or(|attached| attached != d.attachments.is_empty())
             })
             .collect();
         page(query, selected, "desktops", 500, |d| self.describe(d))
