@@ -26,40 +26,48 @@ fn header(document: &Path) -> String {
     )
 }
 
-/// The tokens formatted with prettyplease, on two threads. Each piece's tokens are dropped
-/// as soon as it is formatted (or, for the worker's share, printed as text): the tokens of a
-/// large client take about ten times the memory of its text.
+/// The tokens formatted with prettyplease, on two threads. The worker takes the first half
+/// of the code (by printed size), as text (tokens cannot cross threads): the main thread
+/// prints each of those pieces and hands it over at once, so the worker starts on the first
+/// while the rest are printed, then formats its own half from tokens. Each piece's tokens
+/// are dropped as soon as they are formatted or printed: the tokens of a large client take
+/// about ten times the memory of its text.
 #[cfg(feature = "format")]
 pub fn pretty(document: &Path, tokens: TokenStream) -> Result<String, Diagnostics> {
     let mut pieces = Vec::new();
-    plan(tokens, &[], &mut pieces);
-    let weights: Vec<usize> = pieces.iter().map(Piece::weight).collect();
-    let total: usize = weights.iter().sum();
-    // The worker parses from text, which costs more than the main thread's token parse.
+    let total = plan(tokens, &[], &mut pieces);
     let mut share = 0;
-    let cut = weights
+    let cut = pieces
         .iter()
-        .position(|weight| {
-            share += weight;
-            share * 5 >= total * 2
+        .position(|piece| {
+            share += piece.weight();
+            share * 2 >= total
         })
         .map_or(pieces.len(), |i| i + 1);
-    let worker_jobs: Vec<Job> = pieces.drain(..cut).map(Piece::into_job).collect();
+    let mine = pieces.split_off(cut);
     let head = header(document);
     let formatted = std::thread::scope(|scope| {
+        let (hand_over, jobs) = std::sync::mpsc::channel::<Job>();
         let worker = scope.spawn(move || {
             let mut out = head;
             out.reserve(total * 11 / 10);
-            for job in worker_jobs {
+            for job in jobs {
                 out.push_str(&job.format()?);
             }
             Ok::<String, String>(out)
         });
-        let mut mine = String::new();
-        let mut failed = None;
         for piece in pieces {
+            // A closed channel means the worker stopped on an error, which `join` reports.
+            if hand_over.send(piece.into_job()).is_err() {
+                break;
+            }
+        }
+        drop(hand_over);
+        let mut text = String::new();
+        let mut failed = None;
+        for piece in mine {
             match piece.format_here() {
-                Ok(text) => mine.push_str(&text),
+                Ok(formatted) => text.push_str(&formatted),
                 Err(error) => {
                     failed = Some(error);
                     break;
@@ -72,7 +80,7 @@ pub fn pretty(document: &Path, tokens: TokenStream) -> Result<String, Diagnostic
         match (theirs, failed) {
             (Err(error), _) | (Ok(_), Some(error)) => Err(error),
             (Ok(mut out), None) => {
-                out.push_str(&mine);
+                out.push_str(&text);
                 Ok(out)
             }
         }
@@ -90,10 +98,11 @@ pub fn pretty(document: &Path, tokens: TokenStream) -> Result<String, Diagnostic
 /// One piece of the output, formatted on its own.
 #[cfg(feature = "format")]
 enum Piece {
-    /// An item, inside the modules named.
+    /// An item, inside the modules named; `weight` is its printed size.
     Item {
         modules: Vec<String>,
         tokens: TokenStream,
+        weight: usize,
     },
     /// The opening of a module (its attributes and `mod name {`), inside the modules named.
     Open {
@@ -108,36 +117,52 @@ enum Piece {
 #[cfg(feature = "format")]
 const SPLIT_MODULES_OVER: usize = 16_000;
 
-/// Cuts `tokens` (the items of the modules named) into pieces, descending into large modules.
+/// Cuts `tokens` (the items of the modules named) into pieces, descending into large modules;
+/// returns their printed size. Every item is measured once: a module's size is its items'.
 #[cfg(feature = "format")]
-fn plan(tokens: TokenStream, modules: &[String], pieces: &mut Vec<Piece>) {
+fn plan(tokens: TokenStream, modules: &[String], pieces: &mut Vec<Piece>) -> usize {
+    let mut total = 0;
     for item in items(tokens) {
-        match module_parts(&item) {
-            Some((head, name, body)) if printed_length(&body) > SPLIT_MODULES_OVER => {
-                pieces.push(Piece::Open {
-                    modules: modules.to_vec(),
-                    head,
-                });
-                let mut inner = modules.to_vec();
-                inner.push(name);
-                plan(body, &inner, pieces);
-                pieces.push(Piece::Close {
-                    depth: modules.len(),
-                });
-            }
-            _ => pieces.push(Piece::Item {
+        let Some((head, name, body)) = module_parts(&item) else {
+            let weight = printed_length(&item);
+            total += weight;
+            pieces.push(Piece::Item {
                 modules: modules.to_vec(),
                 tokens: item,
-            }),
+                weight,
+            });
+            continue;
+        };
+        let mut inner_modules = modules.to_vec();
+        inner_modules.push(name);
+        let mut inner = Vec::new();
+        let weight = plan(body, &inner_modules, &mut inner);
+        total += weight;
+        if weight > SPLIT_MODULES_OVER {
+            pieces.push(Piece::Open {
+                modules: modules.to_vec(),
+                head,
+            });
+            pieces.extend(inner);
+            pieces.push(Piece::Close {
+                depth: modules.len(),
+            });
+        } else {
+            pieces.push(Piece::Item {
+                modules: modules.to_vec(),
+                tokens: item,
+                weight,
+            });
         }
     }
+    total
 }
 
 #[cfg(feature = "format")]
 impl Piece {
     fn weight(&self) -> usize {
         match self {
-            Piece::Item { tokens, .. } => printed_length(tokens),
+            Piece::Item { weight, .. } => *weight,
             Piece::Open { .. } | Piece::Close { .. } => 1,
         }
     }
@@ -145,7 +170,9 @@ impl Piece {
     /// The piece as text, for the worker (tokens cannot cross threads).
     fn into_job(self) -> Job {
         match self {
-            Piece::Item { modules, tokens } => Job::Item {
+            Piece::Item {
+                modules, tokens, ..
+            } => Job::Item {
                 modules,
                 source: tokens.to_string(),
             },
@@ -160,7 +187,9 @@ impl Piece {
     /// Formats the piece on this thread, from its tokens.
     fn format_here(self) -> Result<String, String> {
         match self {
-            Piece::Item { modules, tokens } => {
+            Piece::Item {
+                modules, tokens, ..
+            } => {
                 let file = syn::parse2(wrap(&modules, tokens)).map_err(|e| e.to_string())?;
                 Ok(unwrap(modules.len(), &prettyplease::unparse(&file), false))
             }
